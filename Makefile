@@ -176,18 +176,25 @@ vm: all
 	tests/vm/run --shell
 
 # ---------------------------------------------------------------- install
+ORDO_VERSION = $(shell sed -n 's/^\#define ORDO_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/uapi/linux/ordo.h)
+DKMS_SRC = $(DESTDIR)/usr/src/ordo-$(ORDO_VERSION)
+
 install: module user
-	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
-	depmod -a $(KDIR_KVER) 2>/dev/null || true
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)/usr/src/ordo-$(shell sed -n 's/^#define ORDO_VERSION "\(.*\)"/\1/p' kmod/uapi/linux/ordo.h)
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates modules_install
+	$(if $(DESTDIR),,depmod -a $(KDIR_KVER))
+	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
-	cp -r Kbuild kmod dkms.conf $(DESTDIR)/usr/src/ordo-$(shell sed -n 's/^#define ORDO_VERSION "\(.*\)"/\1/p' kmod/uapi/linux/ordo.h)/
+	rm -rf $(DKMS_SRC) && install -d $(DKMS_SRC)
+	cp Kbuild $(DKMS_SRC)/
+	(cd kmod && git ls-files 2>/dev/null || find . -name '*.[ch]' -o -name Kbuild) | \
+		while read f; do install -D -m 644 kmod/$$f $(DKMS_SRC)/kmod/$$f; done
+	sed 's/@VERSION@/$(ORDO_VERSION)/' kmod/dkms.conf > $(DKMS_SRC)/dkms.conf
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(TOOLS))
-	rm -f /lib/modules/$(KDIR_KVER)/updates/kmod/ordo.ko /lib/modules/$(KDIR_KVER)/extra/kmod/ordo.ko
-	rm -rf $(DESTDIR)/usr/src/ordo-*
-	depmod -a $(KDIR_KVER) 2>/dev/null || true
+	rm -f $(DESTDIR)/lib/modules/$(KDIR_KVER)/updates/kmod/ordo.ko
+	rm -rf $(DKMS_SRC)
+	$(if $(DESTDIR),,depmod -a $(KDIR_KVER))
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean >/dev/null 2>&1

@@ -2,7 +2,7 @@
 /*
  * Counts ordo.ko's generic netlink operations, per command and result,
  * from the module's tracepoint ordo:ordo_genl_op. The raw tracepoint
- * hands over the TP_PROTO arguments (cmd, err) directly, so the program
+ * hands over the TP_PROTO arguments (cmd, dump, err) directly, so the program
  * does not depend on the layout of the module's trace event record,
  * for which the module ships no BTF.
  */
@@ -20,7 +20,7 @@ struct {
 } genl_ops SEC(".maps");
 
 SEC("raw_tp/ordo_genl_op")
-int BPF_PROG(count_genl_op, unsigned int cmd, int err)
+int BPF_PROG(count_genl_op, u8 cmd, bool dump, int err)
 {
 	__u32 slot = genl_ops_slot(cmd, err);
 	__u64 *cnt;

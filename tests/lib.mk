@@ -22,7 +22,7 @@ ORDO_PKGS := libnl-genl-3.0 json-c libbpf
 # do inside tools/testing/selftests.
 CFLAGS += -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
 	-I$(KSFT_INC) -I$(KSFT_INC)/x -I$(ORDO_TOP)/kmod/uapi \
-	-I$(ORDO_TOP)/kmod/lib -I$(ORDO_TOP)/user/lib -I$(ORDO_BUILD)/bpf \
+	-I$(ORDO_TOP)/kmod/lib -I$(ORDO_TOP)/user/lib -I$(ORDO_TOP)/bpf -I$(ORDO_BUILD)/bpf \
 	$(shell pkg-config --cflags $(ORDO_PKGS))
 ORDO_LDLIBS = $(ORDO_BUILD)/user/libordo.a $(shell pkg-config --libs libnl-genl-3.0 json-c)
 ORDO_BPF_LDLIBS = $(shell pkg-config --libs libbpf)
