@@ -39,7 +39,7 @@ DEPS_PKGS := gcc make clang llvm pkg-config libbpf-dev bpftool \
 	libnl-3-dev libnl-genl-3-dev libelf-dev zlib1g-dev libjson-c-dev \
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1 \
 	qemu-system-x86 busybox-static cpio iproute2 nftables \
-	xz-utils kmod perl python3 linuxptp
+	xz-utils kmod perl python3 linuxptp iputils-ping
 
 SHARED_SRCS := $(wildcard kmod/lib/*.c)
 LIBORDO_SRCS := $(wildcard user/lib/*.c) $(SHARED_SRCS)
@@ -140,7 +140,7 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 # Each suite under tests/ is a kselftest directory; they are installed
 # into build/kselftest (VM suites) and build/unit (host unit tests) in
 # the layout `make -C tools/testing/selftests install` produces.
-SUITE_MAKE = $(MAKE) --no-print-directory ORDO_TOP=$(TOP) ORDO_BUILD=$(BUILD)
+SUITE_MAKE = $(MAKE) -s --no-print-directory ORDO_TOP=$(TOP) ORDO_BUILD=$(BUILD)
 
 tests: ksft user bpf
 	@rm -f $(BUILD)/kselftest/kselftest-list.txt
