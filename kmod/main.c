@@ -10,8 +10,10 @@
 #include <linux/module.h>
 #include <linux/ordo.h>
 
+#include "counter.h"
 #include "main.h"
 #include "netlink.h"
+#include "rtc.h"
 #include "sysfs.h"
 
 #ifndef ORDO_BUILD_ID
@@ -35,14 +37,31 @@ static int __init ordo_init(void)
 	if (err)
 		return err;
 
+	/* Counters first: the RTC edge search and clock/ files read them. */
+	err = ordo_counter_init();
+	if (err)
+		goto err_sysfs;
+	err = ordo_rtc_init();
+	if (err)
+		goto err_counter;
+	err = ordo_clock_sysfs_init();
+	if (err)
+		goto err_rtc;
+
 	/* Last: once the family is visible, requests may arrive. */
 	err = ordo_genl_init();
 	if (err)
-		goto err_sysfs;
+		goto err_clock_sysfs;
 
 	pr_info("version %s (build %s) loaded\n", ORDO_VERSION, ordo_build_id);
 	return 0;
 
+err_clock_sysfs:
+	ordo_clock_sysfs_exit();
+err_rtc:
+	ordo_rtc_exit();
+err_counter:
+	ordo_counter_exit();
 err_sysfs:
 	ordo_sysfs_exit();
 	return err;
@@ -51,6 +70,10 @@ err_sysfs:
 static void __exit ordo_exit(void)
 {
 	ordo_genl_exit();
+	/* clock/ files read the counters and the RTC: remove them first. */
+	ordo_clock_sysfs_exit();
+	ordo_rtc_exit();
+	ordo_counter_exit();
 	ordo_sysfs_exit();
 	pr_info("unloaded\n");
 }

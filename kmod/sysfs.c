@@ -55,6 +55,11 @@ static const struct attribute_group ordo_attr_group = {
 	.attrs = ordo_attrs,
 };
 
+struct kobject *ordo_sysfs_kobj(void)
+{
+	return ordo_kobj;
+}
+
 int ordo_sysfs_init(void)
 {
 	int err;
