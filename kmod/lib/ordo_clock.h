@@ -47,6 +47,8 @@
 #ifndef _ORDO_CLOCK_H
 #define _ORDO_CLOCK_H
 
+#include <linux/ordo.h>
+
 #include "ordo_compat.h"
 #include "ordo_leap.h"
 
@@ -72,71 +74,6 @@
 
 /* ordo_clock_status.flags */
 #define ORDO_CLOCK_ST_SYNCED_ONCE	0x1	/* ordo_clock_set_sync() called */
-
-/*
- * struct ordo_clock_status - synchronisation status, set by the daemon.
- * @last_update:  mono ns of the last ordo_clock_set_sync()
- * @root_delay:   ns, round trip to the primary reference
- * @root_disp:    ns, dispersion to the primary reference
- * @est_error:    ns, estimated error (informational)
- * @drift_ppb:    bound on the drift of the clock since @last_update
- * @stratum:      0..15, ORDO_CLOCK_STRATUM_UNSYNC = unsynchronised
- * @flags:        ORDO_CLOCK_ST_*
- */
-struct ordo_clock_status {
-	u64 last_update;
-	u64 root_delay;
-	u64 root_disp;
-	u64 est_error;
-	u32 drift_ppb;
-	u32 stratum;
-	u32 flags;
-	u32 __pad;
-};
-
-/*
- * struct ordo_clock_snap - everything a reader needs; fixed-size POD.
- *
- * Counter value cyc is at delta = (cyc - cycle_last) & mask cycles from
- * the base. mono = mono_ns + (mono_frac + D) >> shift where
- * D = delta * mult                                  for delta <= seg_end
- * D = seg_end * mult + (delta - seg_end) * mult_next otherwise.
- * mono_raw likewise with raw_ns, raw_frac and mult_raw.
- *
- * @cycle_last:   counter value at the base
- * @mask:         counter mask (2^bits - 1)
- * @mult_raw:     nominal ns per cycle << shift
- * @mult:         mono ns per cycle << shift, until @seg_end
- * @mult_next:    mono ns per cycle << shift, after @seg_end (slew ended)
- * @seg_end:      cycles from the base at which the slew ends, U64_MAX if
- *                it does not end before the next update (or none)
- * @raw_ns, @raw_frac:    mono_raw at the base; frac in 2^-shift ns
- * @mono_ns, @mono_frac:  mono at the base
- * @wall_off:     cont - mono, ns
- * @slew_ns:      |pending slew| at the base, rounded up (for the bound)
- * @shift:        fixed-point shift of the mults, 0..63
- * @tai_off:      TAI - UTC in s before the armed leap
- * @leap:         armed leap second (leap.dir == 0: none)
- * @status:       synchronisation status and error bound parameters
- */
-struct ordo_clock_snap {
-	u64 cycle_last;
-	u64 mask;
-	u64 mult_raw;
-	u64 mult;
-	u64 mult_next;
-	u64 seg_end;
-	u64 raw_ns;
-	u64 raw_frac;
-	u64 mono_ns;
-	u64 mono_frac;
-	s64 wall_off;
-	u64 slew_ns;
-	u32 shift;
-	s32 tai_off;
-	struct ordo_leap leap;
-	struct ordo_clock_status status;
-};
 
 /*
  * struct ordo_clock - the writer's state. Touch only through the

@@ -48,12 +48,14 @@
 #ifndef _ORDO_LEAP_H
 #define _ORDO_LEAP_H
 
+#include <linux/ordo.h>
+
 #include "ordo_compat.h"
 
 enum ordo_leap_mode {
-	ORDO_LEAP_STEP = 0,
-	ORDO_LEAP_SMEAR = 1,
-	ORDO_LEAP_NONE = 2,
+	ORDO_LEAP_STEP = ORDO_CLOCK_LEAP_MODE_STEP,
+	ORDO_LEAP_SMEAR = ORDO_CLOCK_LEAP_MODE_SMEAR,
+	ORDO_LEAP_NONE = ORDO_CLOCK_LEAP_MODE_IGNORE,
 	__ORDO_LEAP_MODE_CNT
 };
 
@@ -67,31 +69,11 @@ enum ordo_leap_mode {
 #define ORDO_LEAP_SMEAR_MAX_SEC		(7U * 86400U)
 
 /* ordo_leap_result.flags */
-#define ORDO_LEAP_F_ARMED	0x1U	/* a leap is configured */
-#define ORDO_LEAP_F_IN_LEAP	0x2U	/* STEP insertion: this is 23:59:60 */
-#define ORDO_LEAP_F_SMEARING	0x4U	/* SMEAR: inside the window */
+/* The first three are the UAPI's ORDO_CLOCK_LEAP_F_* (netlink, page). */
+#define ORDO_LEAP_F_ARMED	ORDO_CLOCK_LEAP_F_ARMED	/* a leap is configured */
+#define ORDO_LEAP_F_IN_LEAP	ORDO_CLOCK_LEAP_F_IN_LEAP /* STEP insertion: 23:59:60 */
+#define ORDO_LEAP_F_SMEARING	ORDO_CLOCK_LEAP_F_SMEARING /* SMEAR: in the window */
 #define ORDO_LEAP_F_DONE	0x8U	/* leap complete: fold it */
-
-/*
- * struct ordo_leap - a configured leap; POD, part of the clock snapshot.
- * @leap_sec:     UTC second (Unix time) at which the leap happens, 0 = none
- * @smear_start:  SMEAR: cont (= UTC) ns at which the window starts
- * @smear_len:    SMEAR: window length in cont ns, (W + dir) * 1e9
- * @smear_mult:   SMEAR: ceil(1e9 * 2^64 / smear_len)
- * @window_sec:   SMEAR: window length W in UTC seconds
- * @dir:          ORDO_LEAP_INSERT, ORDO_LEAP_DELETE, or 0 when not armed
- * @mode:         enum ordo_leap_mode
- */
-struct ordo_leap {
-	s64 leap_sec;
-	s64 smear_start;
-	u64 smear_len;
-	u64 smear_mult;
-	u32 window_sec;
-	s32 dir;
-	u32 mode;
-	u32 __pad;
-};
 
 /*
  * struct ordo_leap_result
