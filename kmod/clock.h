@@ -44,6 +44,13 @@ void ordo_clk_snapshot(struct ordo_clock_snap *snap, u64 *cyc);
 int ordo_clk_tt(struct ordo_tt *tt);
 /* The counter in use (never NULL between init and exit). */
 const struct ordo_counter *ordo_clk_counter(void);
+/*
+ * The page holding struct ordo_clock_page (UAPI), allocated by
+ * ordo_clk_init() and rewritten, under its own sequence count, inside
+ * every write section; freed by ordo_clk_exit() (the mmap code takes a
+ * page reference per mapping, so a mapping outlives the module safely).
+ */
+struct page *ordo_clk_page(void);
 
 /* ---- writers: process context, may sleep; callers check permission ---- */
 
