@@ -13,6 +13,7 @@
 #ifndef _ORDO_CLOCK_CORE_H
 #define _ORDO_CLOCK_CORE_H
 
+#include <linux/sysfs.h>
 #include <linux/types.h>
 
 #include "ordo_clock.h"
@@ -70,6 +71,24 @@ void ordo_clk_set_unsync(void);
 int ordo_clk_set_drift_bound(u32 ppb);
 int ordo_clk_set_source(const char *name);
 int ordo_clk_rtc_writeback(void);
+
+/* ---- additions (clock_netlink.c, clock_sysfs.c) ---- */
+
+/* Details of the last STEP and LEAP_APPLIED events, for ordo_clk_notify(). */
+struct ordo_clk_event_info {
+	s64 step_ns;		/* STEP: offset applied to UTC */
+	s64 step_wall;		/* STEP: UTC just after the step */
+	s32 leap_dir;		/* LEAP_APPLIED: 1 inserted, -1 deleted */
+};
+
+void ordo_clk_event_info(struct ordo_clk_event_info *ei);
+u32 ordo_clk_refid_get(void);
+void ordo_clk_pll_get(u32 *time_constant, u32 *mode);
+s64 ordo_clk_slew_pending(void);	/* ns, at the current counter value */
+u32 ordo_clk_slew_rate(void);		/* ppb */
+s64 ordo_clk_freq(void);		/* sppb */
+int ordo_clk_set_tai_offset(s32 tai_off);
+extern const struct attribute_group ordo_clk_attr_group; /* clock_sysfs.c */
 
 /*
  * Event hook: called by the clock core, outside its locks, in process

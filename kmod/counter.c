@@ -25,6 +25,7 @@
 #include <linux/string.h>
 #include <linux/time64.h>
 
+#include "clock.h"
 #include "counter.h"
 #include "rtc.h"
 #include "sysfs.h"
@@ -260,6 +261,7 @@ static const struct attribute_group *ordo_clock_groups[] = {
 	&ordo_tsc_attr_group,
 	&ordo_hpet_attr_group,
 	&ordo_rtc_attr_group,
+	&ordo_clk_attr_group,	/* clock_sysfs.c */
 	NULL,
 };
 
@@ -278,6 +280,12 @@ int ordo_clock_sysfs_init(void)
 		ordo_clock_kobj = NULL;
 	}
 	return err;
+}
+
+/* /sys/kernel/ordo/clock/, for files added elsewhere (ptp.c). */
+struct kobject *ordo_clock_sysfs_kobj(void)
+{
+	return ordo_clock_kobj;
 }
 
 /* After this no file of the directory runs (kernfs drains them). */

@@ -80,6 +80,8 @@ int ordo_counter_init(void);
 void ordo_counter_exit(void);
 int ordo_clock_sysfs_init(void);
 void ordo_clock_sysfs_exit(void);
+/* The /sys/kernel/ordo/clock kobject, between init and exit (else NULL). */
+struct kobject *ordo_clock_sysfs_kobj(void);
 
 /*
  * TSC (tsc.c). The descriptor is available when the CPU has a TSC and

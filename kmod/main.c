@@ -10,9 +10,11 @@
 #include <linux/module.h>
 #include <linux/ordo.h>
 
+#include "clock.h"
 #include "counter.h"
 #include "main.h"
 #include "netlink.h"
+#include "ptp.h"
 #include "rtc.h"
 #include "sysfs.h"
 
@@ -25,8 +27,13 @@ const char ordo_build_id[] = ORDO_BUILD_ID;
 /* Only the features this module really implements. */
 u64 ordo_caps(void)
 {
-	return BIT_ULL(ORDO_CAP_GENL) | BIT_ULL(ORDO_CAP_STATS) |
-	       BIT_ULL(ORDO_CAP_TRACE);
+	u64 caps = BIT_ULL(ORDO_CAP_GENL) | BIT_ULL(ORDO_CAP_STATS) |
+		   BIT_ULL(ORDO_CAP_TRACE) | BIT_ULL(ORDO_CAP_CLOCK) |
+		   BIT_ULL(ORDO_CAP_CLOCK_MMAP);
+
+	if (ordo_ptp_registered())
+		caps |= BIT_ULL(ORDO_CAP_PTP);
+	return caps;
 }
 
 static int __init ordo_init(void)
@@ -44,20 +51,41 @@ static int __init ordo_init(void)
 	err = ordo_rtc_init();
 	if (err)
 		goto err_counter;
-	err = ordo_clock_sysfs_init();
+	/* The clock runs on the counters and starts from the RTC. */
+	err = ordo_clk_init();
 	if (err)
 		goto err_rtc;
+	err = ordo_clock_sysfs_init();
+	if (err)
+		goto err_clk;
+	/* Views of the clock (after ordo_clk_init()): the page, /dev/ptpN. */
+	err = ordo_clock_mmap_init();
+	if (err)
+		goto err_clock_sysfs;
+	err = ordo_ptp_init();
+	if (err)
+		goto err_clock_mmap;
 
 	/* Last: once the family is visible, requests may arrive. */
 	err = ordo_genl_init();
 	if (err)
-		goto err_clock_sysfs;
+		goto err_ptp;
 
 	pr_info("version %s (build %s) loaded\n", ORDO_VERSION, ordo_build_id);
 	return 0;
 
+err_ptp:
+	ordo_ptp_exit();
+err_clock_mmap:
+	ordo_clock_mmap_exit();
 err_clock_sysfs:
 	ordo_clock_sysfs_exit();
+err_clk:
+	/* The RTC first: it ends the edge search the clock may wait for. */
+	ordo_rtc_exit();
+	ordo_clk_exit();
+	ordo_clock_mmap_release();	/* no-op unless mmap_init ran */
+	goto err_counter;
 err_rtc:
 	ordo_rtc_exit();
 err_counter:
@@ -70,9 +98,15 @@ err_sysfs:
 static void __exit ordo_exit(void)
 {
 	ordo_genl_exit();
+	ordo_ptp_exit();
+	ordo_clock_mmap_exit();
 	/* clock/ files read the counters and the RTC: remove them first. */
 	ordo_clock_sysfs_exit();
+	/* The RTC first: it ends the edge search the clock may wait for. */
 	ordo_rtc_exit();
+	ordo_clk_exit();
+	/* After ordo_clk_exit(): the clock no longer writes the page. */
+	ordo_clock_mmap_release();
 	ordo_counter_exit();
 	ordo_sysfs_exit();
 	pr_info("unloaded\n");

@@ -3,8 +3,8 @@
  * Ordo - generic netlink family "ordo".
  *
  * The family uses strict validation for every command (resv_start_op is 0)
- * and per-command policies.  Nothing here changes state, so no command
- * needs GENL_ADMIN_PERM; every future state-changing command must set it.
+ * and per-command policies.  Every state-changing command sets
+ * GENL_ADMIN_PERM. The clock commands live in clock_netlink.c.
  */
 
 #include <linux/module.h>
@@ -17,8 +17,6 @@
 #include "netlink.h"
 #include "stats.h"
 #include "trace.h"
-
-static struct genl_family ordo_genl_family;
 
 /* cb->args[] slots used by the STATS_GET dump */
 enum {
@@ -269,9 +267,24 @@ static const struct genl_ops ordo_genl_ops[] = {
 		.policy	= ordo_stats_get_policy,
 		.maxattr = ARRAY_SIZE(ordo_stats_get_policy) - 1,
 	},
+	{
+		.cmd	= ORDO_CMD_CLOCK_GET,
+		.doit	= ordo_clock_get_doit,
+	},
+	{
+		.cmd	= ORDO_CMD_CLOCK_SET,
+		.doit	= ordo_clock_set_doit,
+		.policy	= ordo_clock_set_policy,
+		.maxattr = ORDO_CLOCK_SET_MAXATTR,
+		.flags	= GENL_ADMIN_PERM,
+	},
 };
 
-static struct genl_family ordo_genl_family __ro_after_init = {
+static const struct genl_multicast_group ordo_genl_mcgrps[] = {
+	[ORDO_GENL_MCGRP_CLOCK] = { .name = ORDO_MCGRP_CLOCK },
+};
+
+struct genl_family ordo_genl_family __ro_after_init = {
 	.name		= ORDO_GENL_NAME,
 	.version	= ORDO_GENL_VERSION,
 	.netnsok	= true,
@@ -279,16 +292,23 @@ static struct genl_family ordo_genl_family __ro_after_init = {
 	.resv_start_op	= 0,
 	.ops		= ordo_genl_ops,
 	.n_ops		= ARRAY_SIZE(ordo_genl_ops),
+	.mcgrps		= ordo_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(ordo_genl_mcgrps),
 	.module		= THIS_MODULE,
 };
 
 int __init ordo_genl_init(void)
 {
-	return genl_register_family(&ordo_genl_family);
+	int err = genl_register_family(&ordo_genl_family);
+
+	if (!err)
+		ordo_clk_ntf_enable(true);
+	return err;
 }
 
 void ordo_genl_exit(void)
 {
+	ordo_clk_ntf_enable(false);
 	/* Waits for in-flight requests; running dumps pin the module. */
 	genl_unregister_family(&ordo_genl_family);
 }

@@ -22,6 +22,11 @@ static const char * const ordo_stat_names[] = {
 	[ORDO_STAT_STATS_DUMP_REQUESTS]	= "stats_dump_requests",
 	[ORDO_STAT_STATS_DUMP_ERRORS]	= "stats_dump_errors",
 	[ORDO_STAT_STATS_DUMP_MESSAGES]	= "stats_dump_messages",
+	[ORDO_STAT_CLOCK_GET_REQUESTS]	= "clock_get_requests",
+	[ORDO_STAT_CLOCK_GET_ERRORS]	= "clock_get_errors",
+	[ORDO_STAT_CLOCK_SET_REQUESTS]	= "clock_set_requests",
+	[ORDO_STAT_CLOCK_SET_ERRORS]	= "clock_set_errors",
+	[ORDO_STAT_CLOCK_NTF_MESSAGES]	= "clock_ntf_messages",
 };
 
 static_assert(ARRAY_SIZE(ordo_stat_names) == ORDO_STAT_NR);

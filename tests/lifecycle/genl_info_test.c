@@ -17,6 +17,8 @@ static const char *const expected_stats[] = {
 	"get_info_requests", "get_info_errors",
 	"stats_get_requests", "stats_get_errors",
 	"stats_dump_requests", "stats_dump_errors", "stats_dump_messages",
+	"clock_get_requests", "clock_get_errors",
+	"clock_set_requests", "clock_set_errors", "clock_ntf_messages",
 };
 
 #define N_EXPECTED (sizeof(expected_stats) / sizeof(expected_stats[0]))
@@ -92,14 +94,19 @@ TEST_F(genl, info_matches_sysfs)
 	EXPECT_EQ((uint32_t)ORDO_GENL_VERSION, info.genl_version);
 }
 
-/* Only what the module implements: genl, stats and the tracepoint. */
+/*
+ * Only what the module implements: genl, stats, the tracepoint, the
+ * clock and its page; the PTP clock only when it registered.
+ */
 TEST_F(genl, caps_exact)
 {
 	struct ordo_info info;
 
 	ASSERT_EQ(0, ordo_get_info(self->h, &info));
 	EXPECT_EQ((1ULL << ORDO_CAP_GENL) | (1ULL << ORDO_CAP_STATS) |
-		  (1ULL << ORDO_CAP_TRACE), info.caps);
+		  (1ULL << ORDO_CAP_TRACE) | (1ULL << ORDO_CAP_CLOCK) |
+		  (1ULL << ORDO_CAP_CLOCK_MMAP),
+		  info.caps & ~(1ULL << ORDO_CAP_PTP));
 }
 
 TEST_F(genl, counters_exact)

@@ -61,6 +61,158 @@ int ordo_get_info(struct ordo *h, struct ordo_info *info);
 int ordo_stat_get(struct ordo *h, const char *name, struct ordo_stat *stat);
 int ordo_stats_dump(struct ordo *h, ordo_stat_fn fn, void *arg);
 
+/*
+ * The ordo clocks read at one instant (ordo_clock_fast.c).
+ *
+ * ordo_clock_now() reads /dev/ordo_clock's page without a system call
+ * when the clock's counter is the TSC (path ORDO_NOW_MMAP), else asks the
+ * module with ORDO_CMD_CLOCK_GET (path ORDO_NOW_NETLINK). The first call
+ * maps the page (thread safe). Times are ns; wall is UTC since the Unix
+ * epoch, tai = wall + tai_off s outside leaps. [tt_earliest, tt_latest]
+ * is the TrueTime interval; it is meaningful only when synced is true.
+ * ORDO_ERR_NOT_LOADED when the module is absent.
+ */
+enum ordo_now_path {
+	ORDO_NOW_MMAP = 1,
+	ORDO_NOW_NETLINK,
+};
+
+struct ordo_now {
+	uint64_t mono;		/* disciplined monotonic */
+	uint64_t mono_raw;
+	int64_t wall;		/* UTC, leap applied */
+	int64_t tai;
+	int32_t tai_off;	/* TAI - UTC, s */
+	uint32_t leap_flags;	/* ORDO_LEAP_F_* (ordo_leap.h) */
+	int64_t tt_earliest;
+	int64_t tt_latest;
+	uint64_t maxerror;	/* ns: (latest - earliest) / 2 */
+	uint64_t counter;	/* the counter value the times are for */
+	int synced;		/* the TrueTime interval is valid */
+	int path;		/* enum ordo_now_path */
+};
+
+/* ordo_clock_now_flags(): always use netlink (benchmarks, tests). */
+#define ORDO_NOW_F_NETLINK	0x1
+
+int ordo_clock_now(struct ordo_now *out);
+int ordo_clock_now_flags(struct ordo_now *out, unsigned int flags);
+
+/*
+ * Spanner's commit wait: return once TT.after(t_ns) holds, i.e. the
+ * earliest possible true UTC is past @t_ns, sleeping in between. 0, or
+ * -ENODATA if the clock is not synchronised (the wait could not end),
+ * or the error of ordo_clock_now().
+ */
+int ordo_tt_wait_until(int64_t t_ns);
+
+/*
+ * The clock over netlink (ordo_clock_nl.c).
+ *
+ * ordo_clock_get(): ORDO_CMD_CLOCK_GET, every clock and the status at one
+ * counter value. Times ns; wall and tai since the Unix epoch.
+ */
+struct ordo_clock_info {
+	char source[16];	/* "tsc", "hpet" */
+	uint64_t counter;
+	uint64_t counter_hz;
+	uint64_t mono;
+	uint64_t mono_raw;
+	int64_t wall;		/* UTC, leap applied (IN_LEAP: 23:59:60) */
+	int64_t tai;
+	int64_t slew_pending;	/* ns still to absorb */
+	uint32_t slew_rate;	/* ppb */
+	int64_t freq;		/* ppb << 16 */
+	uint32_t pll_tc;
+	uint32_t pll_mode;	/* enum ordo_pll_mode */
+	uint32_t stratum;
+	uint32_t refid;
+	uint64_t root_delay;
+	uint64_t root_disp;
+	uint64_t est_error;
+	uint64_t max_error;
+	uint32_t drift;		/* ppb */
+	uint32_t sync;		/* enum ordo_clock_sync_state */
+	uint64_t last_update;	/* mono ns */
+	uint32_t leap;		/* enum ordo_clock_leap */
+	int64_t leap_time;	/* UTC s of the leap's midnight, 0 = none */
+	uint32_t leap_mode;	/* enum ordo_clock_leap_mode */
+	uint32_t smear_window;	/* s */
+	int32_t tai_offset;	/* s, in effect at the sample */
+	uint32_t leap_flags;	/* ORDO_CLOCK_LEAP_F_* */
+	int has_tt;		/* synchronised: tt_* valid */
+	int64_t tt_earliest;
+	int64_t tt_latest;
+	int has_rtc;
+	int64_t rtc;		/* s */
+};
+
+int ordo_clock_get(struct ordo *h, struct ordo_clock_info *ci);
+
+/*
+ * ordo_clock_set(): ORDO_CMD_CLOCK_SET (CAP_NET_ADMIN and CAP_SYS_TIME).
+ * @mask says which fields are set: ORDO_CLOCK_SET_BIT(ORDO_A_CLOCK_x) for
+ * each attribute to send; the kernel applies them in its documented order
+ * (Documentation/netlink/specs/ordo.yaml). ordo_errmsg() has the reason
+ * of a failure.
+ */
+#define ORDO_CLOCK_SET_BIT(attr)	(1ULL << (attr))
+
+struct ordo_clock_set {
+	uint64_t mask;
+	char source[16];
+	int64_t wall;		/* step to */
+	int64_t step;		/* step by */
+	int64_t slew;		/* slew by */
+	uint32_t slew_rate;
+	int64_t freq;		/* ppb << 16 */
+	int64_t pll_offset;
+	uint32_t pll_tc;
+	uint32_t pll_mode;
+	uint32_t stratum;
+	uint32_t refid;
+	uint64_t root_delay;
+	uint64_t root_disp;
+	uint64_t est_error;
+	uint32_t drift;
+	uint32_t sync;		/* ORDO_CLOCK_UNSYNC */
+	uint32_t leap;		/* enum ordo_clock_leap */
+	int64_t leap_time;
+	uint32_t leap_mode;
+	uint32_t smear_window;
+	int32_t tai_offset;
+	/* ORDO_A_CLOCK_RTC_WRITE: a flag, only the mask bit */
+};
+
+int ordo_clock_set(struct ordo *h, const struct ordo_clock_set *s);
+
+/*
+ * Clock events (CLOCK_NTF on the "clock" multicast group). A watch is a
+ * socket of its own. ordo_clock_watch_next() blocks for the next event
+ * and returns 0, ORDO_ERR_NOT_LOADED once the module has been unloaded
+ * (the family went away), or a negative errno.
+ */
+struct ordo_clock_ntf {
+	uint32_t event;		/* enum ordo_clock_event */
+	uint64_t present;	/* ORDO_CLOCK_SET_BIT() of the attributes seen */
+	int64_t wall;
+	int64_t step;
+	uint32_t leap;
+	int64_t leap_time;
+	uint32_t leap_mode;
+	int32_t tai_offset;
+	uint32_t sync;
+	char source[16];
+};
+
+struct ordo_clock_watch;
+
+int ordo_clock_watch_open(struct ordo_clock_watch **wp);
+int ordo_clock_watch_fd(const struct ordo_clock_watch *w);
+int ordo_clock_watch_next(struct ordo_clock_watch *w,
+			  struct ordo_clock_ntf *ev);
+void ordo_clock_watch_close(struct ordo_clock_watch *w);
+
 #ifdef __cplusplus
 }
 #endif

@@ -428,3 +428,15 @@ int ordo_stats_dump(struct ordo *h, ordo_stat_fn fn, void *arg)
 		return err;
 	return ctx.stop ? ctx.stop : ctx.count;
 }
+
+/* For the other parts of libordo (ordo_priv.h), not part of the API. */
+struct nl_msg *ordo_priv_msg_new(struct ordo *h, uint8_t cmd, int flags)
+{
+	return ordo_msg_new(h, cmd, flags);
+}
+
+int ordo_priv_transact(struct ordo *h, struct nl_msg *msg,
+		       int (*parse)(struct nlmsghdr *, void *), void *arg)
+{
+	return ordo_transact(h, msg, false, parse, arg);
+}

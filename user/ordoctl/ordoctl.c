@@ -199,6 +199,14 @@ static int cmd_stats(struct ordoctl *ctl, int argc, char **argv)
 	return ctl->json ? json_print(a.obj) : EXIT_OK;
 }
 
+/* ordoctl clock ... (clock.c) */
+int ordoctl_clock(bool json, int argc, char **argv);
+
+static int cmd_clock(struct ordoctl *ctl, int argc, char **argv)
+{
+	return ordoctl_clock(ctl->json, argc, argv);
+}
+
 static int cmd_help(struct ordoctl *ctl, int argc, char **argv)
 {
 	(void)ctl;
@@ -213,6 +221,8 @@ static const struct ordoctl_cmd ordo_cmds[] = {
 	  cmd_info },
 	{ "stats", "[NAME]", "show all statistics, or only NAME",
 	  cmd_stats },
+	{ "clock", "SUBCMD", "the clock (ordoctl clock help)",
+	  cmd_clock },
 	{ "help",  "",       "show this help",
 	  cmd_help },
 };

@@ -40,7 +40,7 @@
 #define ORDO_GENL_NAME		"ordo"
 #define ORDO_GENL_VERSION	1
 
-/* Reserved multicast group names; no group is registered yet. */
+/* Multicast groups: "clock" (ORDO_CMD_CLOCK_NTF); "lclock" reserved. */
 #define ORDO_MCGRP_CLOCK	"clock"
 #define ORDO_MCGRP_LCLOCK	"lclock"
 
