@@ -6,6 +6,7 @@
 #   make check      every test: host unit tests, checkpatch, VM suites
 #   make run        the demo, in the test VM
 #   make vm         an interactive shell in the test VM
+#   make bench      the benchmarks (tests/bench/*), in the test VM
 #
 # make, make check and make run first run `make deps`, which installs
 # the missing Debian packages (and is quick when none is missing).
@@ -59,7 +60,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all build deps module user bpf tests check unit checkpatch vm-check \
-	run vm install uninstall clean help ksft FORCE
+	run vm bench install uninstall clean help ksft FORCE
 
 all: deps
 	@$(MAKE) --no-print-directory build
@@ -174,6 +175,12 @@ run: all
 
 vm: all
 	tests/vm/run --shell
+
+# Benchmarks print tables; they assert nothing and are not in make check.
+BENCHES := $(patsubst tests/bench/%/,%,$(dir $(wildcard tests/bench/*/Makefile)))
+bench: all
+	@for b in $(BENCHES); do $(MAKE) -s -C tests/bench/$$b ORDO_TOP=$(TOP) || exit 1; done
+	@for b in $(BENCHES); do echo "== bench: $$b"; tests/vm/run -- tests/bench/$$b/run || exit 1; done
 
 # ---------------------------------------------------------------- install
 ORDO_VERSION = $(shell sed -n 's/^\#define ORDO_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/uapi/linux/ordo.h)
