@@ -107,6 +107,16 @@ int ordo_clock_now_flags(struct ordo_now *out, unsigned int flags);
 int ordo_tt_wait_until(int64_t t_ns);
 
 /*
+ * Spanner's TT.after(t) and TT.before(t) on the ordo clock: after is true
+ * once @t_ns has certainly passed (TT.now().earliest > t), before is true
+ * while @t_ns has certainly not arrived (TT.now().latest < t). 1 (true),
+ * 0 (false), -ENODATA if the clock is not synchronised, or the error of
+ * ordo_clock_now().
+ */
+int ordo_clock_tt_after(int64_t t_ns);
+int ordo_clock_tt_before(int64_t t_ns);
+
+/*
  * The clock over netlink (ordo_clock_nl.c).
  *
  * ordo_clock_get(): ORDO_CMD_CLOCK_GET, every clock and the status at one

@@ -285,3 +285,28 @@ int ordo_tt_wait_until(int64_t t_ns)
 			return -err;
 	}
 }
+
+static int ordo_clock_tt_now(struct ordo_now *now)
+{
+	int err = ordo_clock_now(now);
+
+	if (err)
+		return err;
+	return now->synced ? 0 : -ENODATA;
+}
+
+int ordo_clock_tt_after(int64_t t_ns)
+{
+	struct ordo_now now;
+	int err = ordo_clock_tt_now(&now);
+
+	return err ? err : now.tt_earliest > t_ns;
+}
+
+int ordo_clock_tt_before(int64_t t_ns)
+{
+	struct ordo_now now;
+	int err = ordo_clock_tt_now(&now);
+
+	return err ? err : now.tt_latest < t_ns;
+}

@@ -515,16 +515,51 @@ static int clock_source(struct clockctl *c, int argc, char **argv)
 	return do_set(c, "source", &s);
 }
 
+/* tt [--after T | --before T | --wait-until T]: T in ns since the epoch */
 static int clock_tt(struct clockctl *c, int argc, char **argv)
 {
 	struct ordo_clock_info ci;
+	const char *op = NULL;
+	int64_t t = 0;
+	char *end;
 	int err;
 
-	if (argc > 0)
-		return cusage("tt: unexpected argument '%s'", argv[0]);
+	if (argc > 0) {
+		if (argc != 2 || (strcmp(argv[0], "--after") &&
+				  strcmp(argv[0], "--before") &&
+				  strcmp(argv[0], "--wait-until")))
+			return cusage("tt: %s", "expected [--after|--before|--wait-until NS]");
+		op = argv[0] + 2;
+		errno = 0;
+		t = strtoll(argv[1], &end, 10);
+		if (errno || end == argv[1] || *end)
+			return cusage("tt: '%s' is not a time in ns since the epoch", argv[1]);
+	}
 	err = cconnect(c);
 	if (err)
 		return err;
+	if (op) {
+		if (!strcmp(op, "wait-until"))
+			err = ordo_tt_wait_until(t);
+		else if (!strcmp(op, "after"))
+			err = ordo_clock_tt_after(t);
+		else
+			err = ordo_clock_tt_before(t);
+		if (err == -ENODATA) {
+			fprintf(stderr, "ordoctl clock tt: clock not synchronised\n");
+			return EXIT_FAIL;
+		}
+		if (err < 0)
+			return creport(c, "tt", err);
+		if (!strcmp(op, "wait-until"))
+			err = 1;
+		if (c->json)
+			printf("{\"%s\":%" PRId64 ",\"result\":%s}\n", op, t,
+			       err ? "true" : "false");
+		else
+			printf("%s\n", err ? "true" : "false");
+		return EXIT_OK;
+	}
 	err = ordo_clock_get(c->h, &ci);
 	if (err)
 		return creport(c, "tt", err);
@@ -659,6 +694,8 @@ static void clock_help(FILE *f)
 		"  leap disarm                   disarm the leap second\n"
 		"  source tsc|hpet               switch the counter\n"
 		"  tt                            TrueTime: earliest latest width (ns)\n"
+		"  tt --after|--before NS        TT.after()/TT.before(): true or false\n"
+		"  tt --wait-until NS            commit wait: return once TT.after(NS)\n"
 		"  rtc [--write]                 read the RTC / write the clock to it\n"
 		"  sync --stratum N [--root-delay NS] [--root-disp NS] [--est-error NS]\n"
 		"       [--refid ID] [--drift PPB] | --unsync\n"
