@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "counter.h"
+#include "lclock.h"
 #include "main.h"
 #include "netlink.h"
 #include "ptp.h"
@@ -29,7 +30,7 @@ u64 ordo_caps(void)
 {
 	u64 caps = BIT_ULL(ORDO_CAP_GENL) | BIT_ULL(ORDO_CAP_STATS) |
 		   BIT_ULL(ORDO_CAP_TRACE) | BIT_ULL(ORDO_CAP_CLOCK) |
-		   BIT_ULL(ORDO_CAP_CLOCK_MMAP);
+		   BIT_ULL(ORDO_CAP_CLOCK_MMAP) | BIT_ULL(ORDO_CAP_LCLOCK);
 
 	if (ordo_ptp_registered())
 		caps |= BIT_ULL(ORDO_CAP_PTP);
@@ -65,15 +66,26 @@ static int __init ordo_init(void)
 	err = ordo_ptp_init();
 	if (err)
 		goto err_clock_mmap;
+	/* Logical clock domains, then the socket opt-in device. */
+	err = ordo_lclock_init();
+	if (err)
+		goto err_ptp;
+	err = ordo_stamp_init();
+	if (err)
+		goto err_lclock;
 
 	/* Last: once the family is visible, requests may arrive. */
 	err = ordo_genl_init();
 	if (err)
-		goto err_ptp;
+		goto err_stamp;
 
 	pr_info("version %s (build %s) loaded\n", ORDO_VERSION, ordo_build_id);
 	return 0;
 
+err_stamp:
+	ordo_stamp_exit();
+err_lclock:
+	ordo_lclock_exit();
 err_ptp:
 	ordo_ptp_exit();
 err_clock_mmap:
@@ -98,6 +110,9 @@ err_sysfs:
 static void __exit ordo_exit(void)
 {
 	ordo_genl_exit();
+	/* No socket is attached: each one holds a module reference. */
+	ordo_stamp_exit();
+	ordo_lclock_exit();
 	ordo_ptp_exit();
 	ordo_clock_mmap_exit();
 	/* clock/ files read the counters and the RTC: remove them first. */

@@ -278,10 +278,38 @@ static const struct genl_ops ordo_genl_ops[] = {
 		.maxattr = ORDO_CLOCK_SET_MAXATTR,
 		.flags	= GENL_ADMIN_PERM,
 	},
+	{
+		.cmd	= ORDO_CMD_LCLOCK_DOMAIN_ADD,
+		.doit	= ordo_lc_add_doit,
+		.policy	= ordo_lc_add_policy,
+		.maxattr = ORDO_LC_ADD_MAXATTR,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= ORDO_CMD_LCLOCK_DOMAIN_DEL,
+		.doit	= ordo_lc_del_doit,
+		.policy	= ordo_lc_id_policy,
+		.maxattr = ORDO_A_LCLOCK_DOMAIN,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= ORDO_CMD_LCLOCK_GET,
+		.doit	= ordo_lc_get_doit,
+		.dumpit	= ordo_lc_get_dumpit,
+		.policy	= ordo_lc_id_policy,
+		.maxattr = ORDO_A_LCLOCK_DOMAIN,
+	},
+	{
+		.cmd	= ORDO_CMD_LCLOCK_TICK,
+		.doit	= ordo_lc_tick_doit,
+		.policy	= ordo_lc_id_policy,
+		.maxattr = ORDO_A_LCLOCK_DOMAIN,
+	},
 };
 
 static const struct genl_multicast_group ordo_genl_mcgrps[] = {
 	[ORDO_GENL_MCGRP_CLOCK] = { .name = ORDO_MCGRP_CLOCK },
+	[ORDO_GENL_MCGRP_LCLOCK] = { .name = ORDO_MCGRP_LCLOCK },
 };
 
 struct genl_family ordo_genl_family __ro_after_init = {

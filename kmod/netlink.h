@@ -15,6 +15,7 @@ extern struct genl_family ordo_genl_family;
 
 enum ordo_genl_mcgrp {
 	ORDO_GENL_MCGRP_CLOCK,	/* ORDO_MCGRP_CLOCK */
+	ORDO_GENL_MCGRP_LCLOCK,	/* ORDO_MCGRP_LCLOCK */
 };
 
 /* clock_netlink.c */
@@ -24,5 +25,15 @@ int ordo_clock_get_doit(struct sk_buff *skb, struct genl_info *info);
 int ordo_clock_set_doit(struct sk_buff *skb, struct genl_info *info);
 /* Multicast CLOCK_NTF only between these (family registered). */
 void ordo_clk_ntf_enable(bool on);
+
+/* lclock_netlink.c */
+#define ORDO_LC_ADD_MAXATTR	ORDO_A_LCLOCK_GROUP
+extern const struct nla_policy ordo_lc_add_policy[];
+extern const struct nla_policy ordo_lc_id_policy[];
+int ordo_lc_add_doit(struct sk_buff *skb, struct genl_info *info);
+int ordo_lc_del_doit(struct sk_buff *skb, struct genl_info *info);
+int ordo_lc_get_doit(struct sk_buff *skb, struct genl_info *info);
+int ordo_lc_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int ordo_lc_tick_doit(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _ORDO_NETLINK_H */

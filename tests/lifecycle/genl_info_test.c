@@ -105,7 +105,7 @@ TEST_F(genl, caps_exact)
 	ASSERT_EQ(0, ordo_get_info(self->h, &info));
 	EXPECT_EQ((1ULL << ORDO_CAP_GENL) | (1ULL << ORDO_CAP_STATS) |
 		  (1ULL << ORDO_CAP_TRACE) | (1ULL << ORDO_CAP_CLOCK) |
-		  (1ULL << ORDO_CAP_CLOCK_MMAP),
+		  (1ULL << ORDO_CAP_CLOCK_MMAP) | (1ULL << ORDO_CAP_LCLOCK),
 		  info.caps & ~(1ULL << ORDO_CAP_PTP));
 }
 

@@ -223,6 +223,64 @@ int ordo_clock_watch_next(struct ordo_clock_watch *w,
 			  struct ordo_clock_ntf *ev);
 void ordo_clock_watch_close(struct ordo_clock_watch *w);
 
+/*
+ * Logical clock domains and stamped sockets (ordo_lclock_nl.c); see
+ * Documentation/socket-stamping.rst. Domains belong to the caller's
+ * network namespace. add/del need CAP_NET_ADMIN; get, dump and tick are
+ * for anyone. ordo_lclock_attach()/detach() use /dev/ordo_lclock.
+ */
+#define ORDO_LCLOCK_DROPS_MAX	32
+
+struct ordo_lclock_info {
+	uint32_t domain;
+	uint32_t group;		/* the id on the wire */
+	uint32_t kind;		/* enum ordo_wire_kind */
+	uint32_t node;
+	uint32_t vc_n, vc_index;	/* vector */
+	uint64_t value;		/* Lamport c, HLC l */
+	uint32_t hlc_c;
+	uint64_t vc[64];	/* vector: vc_n entries */
+	uint64_t max_jump;
+	int refuse;
+	uint32_t sockets;
+	uint64_t stamped, received, ticks, future, unstamped;
+	unsigned int n_drops;
+	struct {
+		char name[32];
+		uint64_t value;
+	} drops[ORDO_LCLOCK_DROPS_MAX];
+};
+
+struct ordo_lclock_params {
+	uint32_t domain;
+	uint32_t kind;		/* enum ordo_wire_kind */
+	uint32_t vc_n, vc_index;	/* vector only */
+	int has_node;
+	uint32_t node;		/* default: vc_index (0 for Lamport, HLC) */
+	int has_group;
+	uint32_t group;		/* default: domain */
+	uint64_t max_jump;	/* 0: no future-jump check */
+	int refuse;
+};
+
+typedef int (*ordo_lclock_fn)(const struct ordo_lclock_info *li, void *arg);
+
+int ordo_lclock_domain_add(struct ordo *h, const struct ordo_lclock_params *p);
+int ordo_lclock_domain_del(struct ordo *h, uint32_t domain);
+int ordo_lclock_get(struct ordo *h, uint32_t domain,
+		    struct ordo_lclock_info *li);
+/* A local event; @li (may be NULL) gets the domain after it. */
+int ordo_lclock_tick(struct ordo *h, uint32_t domain,
+		     struct ordo_lclock_info *li);
+/* Every domain: @fn per domain (non-zero stops); returns the count. */
+int ordo_lclock_dump(struct ordo *h, ordo_lclock_fn fn, void *arg);
+/* Opt a UDP socket in (ORDO_ATTACH_F_* flags) or out: 0 or -errno. */
+int ordo_lclock_attach(int sock_fd, uint32_t domain, uint32_t flags);
+int ordo_lclock_detach(int sock_fd);
+/* "lamport", "vector", "hlc" (NULL if unknown) and back (-EINVAL). */
+const char *ordo_lclock_kind_name(uint32_t kind);
+int ordo_lclock_kind_parse(const char *s, uint32_t *kind);
+
 #ifdef __cplusplus
 }
 #endif

@@ -440,3 +440,9 @@ int ordo_priv_transact(struct ordo *h, struct nl_msg *msg,
 {
 	return ordo_transact(h, msg, false, parse, arg);
 }
+
+int ordo_priv_dump(struct ordo *h, struct nl_msg *msg,
+		   int (*parse)(struct nlmsghdr *, void *), void *arg)
+{
+	return ordo_transact(h, msg, true, parse, arg);
+}

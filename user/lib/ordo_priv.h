@@ -14,5 +14,8 @@ struct nl_msg *ordo_priv_msg_new(struct ordo *h, uint8_t cmd, int flags);
 /* A do request: send @msg (consumed), parse the reply, wait for the ACK. */
 int ordo_priv_transact(struct ordo *h, struct nl_msg *msg,
 		       int (*parse)(struct nlmsghdr *, void *), void *arg);
+/* A dump request (@msg made with NLM_F_DUMP): @parse per message. */
+int ordo_priv_dump(struct ordo *h, struct nl_msg *msg,
+		   int (*parse)(struct nlmsghdr *, void *), void *arg);
 
 #endif /* LIBORDO_PRIV_H */

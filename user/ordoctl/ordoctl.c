@@ -207,6 +207,14 @@ static int cmd_clock(struct ordoctl *ctl, int argc, char **argv)
 	return ordoctl_clock(ctl->json, argc, argv);
 }
 
+/* ordoctl lclock ... (lclock.c) */
+int ordoctl_lclock(bool json, int argc, char **argv);
+
+static int cmd_lclock(struct ordoctl *ctl, int argc, char **argv)
+{
+	return ordoctl_lclock(ctl->json, argc, argv);
+}
+
 static int cmd_help(struct ordoctl *ctl, int argc, char **argv)
 {
 	(void)ctl;
@@ -223,6 +231,8 @@ static const struct ordoctl_cmd ordo_cmds[] = {
 	  cmd_stats },
 	{ "clock", "SUBCMD", "the clock (ordoctl clock help)",
 	  cmd_clock },
+	{ "lclock", "SUBCMD", "logical clocks (ordoctl lclock help)",
+	  cmd_lclock },
 	{ "help",  "",       "show this help",
 	  cmd_help },
 };

@@ -40,7 +40,7 @@
 #define ORDO_GENL_NAME		"ordo"
 #define ORDO_GENL_VERSION	1
 
-/* Multicast groups: "clock" (ORDO_CMD_CLOCK_NTF); "lclock" reserved. */
+/* Multicast groups: "clock" (ORDO_CMD_CLOCK_NTF), "lclock" (LCLOCK_NTF). */
 #define ORDO_MCGRP_CLOCK	"clock"
 #define ORDO_MCGRP_LCLOCK	"lclock"
 
@@ -54,6 +54,12 @@ enum ordo_cmd {
 	ORDO_CMD_CLOCK_GET,	/* do: all clocks and the status, sampled at once */
 	ORDO_CMD_CLOCK_SET,	/* do, admin: step, slew, freq, PLL sample, ... */
 	ORDO_CMD_CLOCK_NTF,	/* multicast on ORDO_MCGRP_CLOCK: clock events */
+	/* logical clocks: see kmod/lclock_netlink.c, socket-stamping.rst */
+	ORDO_CMD_LCLOCK_DOMAIN_ADD,	/* do, admin: create a domain */
+	ORDO_CMD_LCLOCK_DOMAIN_DEL,	/* do, admin: destroy a domain */
+	ORDO_CMD_LCLOCK_GET,	/* do: one domain; dump: all (of the netns) */
+	ORDO_CMD_LCLOCK_TICK,	/* do: record a local event; reply as GET */
+	ORDO_CMD_LCLOCK_NTF,	/* multicast on ORDO_MCGRP_LCLOCK */
 
 	/* add new commands above here */
 	__ORDO_CMD_MAX,
@@ -113,6 +119,29 @@ enum ordo_attr {
 	ORDO_A_CLOCK_RTC_WRITE,	/* flag: SET: write the wall time to the RTC */
 	ORDO_A_CLOCK_RTC,	/* s64: RTC time, s (GET) */
 
+	/* Logical clock domains (LCLOCK_*). */
+	ORDO_A_LCLOCK_DOMAIN,	/* u32: domain id (local handle) */
+	ORDO_A_LCLOCK_KIND,	/* u32: enum ordo_wire_kind, 1..3 */
+	ORDO_A_LCLOCK_NODE,	/* u32: this node's id */
+	ORDO_A_LCLOCK_VC_N,	/* u32: vector: members, 1..ORDO_VC_MAX */
+	ORDO_A_LCLOCK_VC_INDEX,	/* u32: vector: this node's index, < n */
+	ORDO_A_LCLOCK_VALUE,	/* u64: Lamport c; HLC l (ns) */
+	ORDO_A_LCLOCK_HLC_C,	/* u32: HLC logical counter */
+	ORDO_A_LCLOCK_VECTOR,	/* binary: vector, n x u64, host order */
+	ORDO_A_LCLOCK_MAX_JUMP,	/* u64: future-jump threshold, 0 = none */
+	ORDO_A_LCLOCK_REFUSE,	/* flag: drop timestamps beyond MAX_JUMP */
+	ORDO_A_LCLOCK_SOCKETS,	/* u32: attached sockets */
+	ORDO_A_LCLOCK_STAMPED,	/* u64: datagrams sent stamped */
+	ORDO_A_LCLOCK_RECEIVED,	/* u64: stamped datagrams delivered */
+	ORDO_A_LCLOCK_TICKS,	/* u64: local events */
+	ORDO_A_LCLOCK_FUTURE,	/* u64: timestamps from the future */
+	ORDO_A_LCLOCK_UNSTAMPED, /* u64: delivered without header (PASS) */
+	ORDO_A_LCLOCK_DROPS,	/* nest: ORDO_A_STAT per drop reason */
+	ORDO_A_LCLOCK_PEER_NODE, /* u32: NTF: the sender's node id */
+	ORDO_A_LCLOCK_TS,	/* u64: NTF: the received timestamp */
+	ORDO_A_LCLOCK_JUMP,	/* u64: NTF: how far ahead it was */
+	ORDO_A_LCLOCK_GROUP,	/* u32: group id on the wire (default DOMAIN) */
+
 	/* add new attributes above here */
 	__ORDO_A_MAX,
 	ORDO_A_MAX = __ORDO_A_MAX - 1
@@ -131,7 +160,7 @@ enum ordo_cap {
 	ORDO_CAP_CLOCK,		/* reserved: clock interface */
 	ORDO_CAP_PTP,		/* reserved: PTP clock device */
 	ORDO_CAP_CLOCK_MMAP,	/* reserved: mmap()able clock page */
-	ORDO_CAP_LCLOCK,	/* reserved: logical clocks */
+	ORDO_CAP_LCLOCK,	/* logical clocks, stamped sockets */
 	ORDO_CAP_STAMP,		/* reserved: timestamping */
 
 	/* add new capabilities above here */

@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ordo - logical timestamps on UDP sockets.
+ *
+ * /dev/ordo_lclock (0666) takes ORDO_IOC_ATTACH { fd, domain, flags }:
+ * the module then swaps that socket's sk_prot for its own copy of the
+ * UDP proto (one for IPv4, one for IPv6) whose sendmsg prepends the
+ * ordo header (<linux/ordo_wire.h>) to every datagram and whose recvmsg
+ * validates, merges and strips it and adds a SOL_ORDO control message.
+ * The per-socket state hangs off sk_user_data (unused by plain UDP
+ * sockets; sockets that use it are refused). Every attached socket
+ * holds a module reference, so the module cannot be unloaded while one
+ * is attached; the reference is dropped in an RCU callback and the exit
+ * path waits for those (rcu_barrier()). See
+ * Documentation/socket-stamping.rst.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/in.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+#include <linux/udp.h>
+#include <net/sock.h>
+#include <net/udp.h>
+
+#include <linux/ordo_lclock.h>
+
+#include "lclock.h"
+
+static_assert(sizeof(struct ordo_lclock_cmsg) == 48);
+
+/* The largest datagram a stamped socket sends: header + payload. */
+#define ORDO_STAMP_MAX_DGRAM	65535U
+#define ORDO_STAMP_CMSG_MAX	(sizeof(struct ordo_lclock_cmsg) + \
+				 2 * ORDO_VC_MAX * sizeof(u64))
+
+struct ordo_stamp_sk {
+	refcount_t ref;			/* the socket's, and running calls' */
+	struct ordo_lc_domain *dom;
+	struct proto *orig;		/* restored on detach */
+	u32 flags;			/* ORDO_ATTACH_F_* */
+	struct rcu_head rcu;
+};
+
+static DEFINE_MUTEX(ordo_stamp_mutex);	/* attach, detach of the v6 copy */
+static struct proto ordo_udp_prot;
+static struct proto ordo_udpv6_prot;
+static struct proto *ordo_udpv6_orig;	/* set once, then constant */
+
+static bool ordo_stamp_is_ours(const struct proto *prot)
+{
+	return prot == &ordo_udp_prot || prot == &ordo_udpv6_prot;
+}
+
+/* The original proto of a socket that runs one of our wrappers. */
+static const struct proto *ordo_stamp_orig(struct sock *sk)
+{
+	if (READ_ONCE(sk->sk_prot) == &ordo_udpv6_prot ||
+	    sk->sk_family == AF_INET6)
+		return READ_ONCE(ordo_udpv6_orig);
+	return &udp_prot;
+}
+
+static struct ordo_stamp_sk *ordo_stamp_get(struct sock *sk)
+{
+	struct ordo_stamp_sk *st;
+
+	rcu_read_lock();
+	st = rcu_dereference_sk_user_data(sk);
+	if (st && !refcount_inc_not_zero(&st->ref))
+		st = NULL;
+	rcu_read_unlock();
+	return st;
+}
+
+static void ordo_stamp_free_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct ordo_stamp_sk, rcu));
+	module_put(THIS_MODULE);
+}
+
+/* Process context. */
+static void ordo_stamp_put(struct ordo_stamp_sk *st)
+{
+	if (refcount_dec_and_test(&st->ref)) {
+		ordo_lc_detach(st->dom);
+		call_rcu(&st->rcu, ordo_stamp_free_rcu);
+	}
+}
+
+/*
+ * Under lock_sock(): give the socket its proto back. Returns the state,
+ * whose reference the caller drops (ordo_stamp_put()), or NULL.
+ */
+static struct ordo_stamp_sk *ordo_stamp_unhook(struct sock *sk)
+{
+	struct ordo_stamp_sk *st;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	if (!ordo_stamp_is_ours(sk->sk_prot)) {
+		write_unlock_bh(&sk->sk_callback_lock);
+		return NULL;
+	}
+	st = rcu_dereference_protected(sk->sk_user_data,
+				       lockdep_is_held(&sk->sk_callback_lock));
+	rcu_assign_sk_user_data(sk, NULL);
+	WRITE_ONCE(sk->sk_prot, st->orig);
+	write_unlock_bh(&sk->sk_callback_lock);
+	return st;
+}
+
+/* ---------------------------------------------------------------- send */
+
+static bool ordo_stamp_cmsg_gso(struct msghdr *msg)
+{
+	struct cmsghdr *cmsg;
+
+	if (!msg->msg_controllen || msg->msg_control_is_user)
+		return false;
+	for_each_cmsghdr(cmsg, msg) {
+		if (!CMSG_OK(msg, cmsg))
+			return false;	/* the original sendmsg says EINVAL */
+		if (cmsg->cmsg_level == SOL_UDP &&
+		    cmsg->cmsg_type == UDP_SEGMENT)
+			return true;
+	}
+	return false;
+}
+
+static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
+			   struct msghdr *msg, size_t len)
+{
+	struct ordo_lc_domain *d = st->dom;
+	u32 hlen = ordo_wire_hdr_len(d->kind, d->kind == ORDO_WIRE_KIND_VECTOR ?
+				     d->vc.n : 0);
+	struct ordo_wire_info info;
+	struct iov_iter saved;
+	struct kvec kv;
+	u64 *vc;
+	u8 *buf;
+	int err;
+
+	if (msg->msg_flags & MSG_MORE)
+		return -EOPNOTSUPP;
+	if (udp_test_bit(CORK, sk) || ordo_stamp_cmsg_gso(msg))
+		return -EOPNOTSUPP;
+	if (len > ORDO_STAMP_MAX_DGRAM - hlen)
+		return -EMSGSIZE;
+
+	/* header, payload, then scratch room for ts(m) of a vector */
+	buf = kvmalloc(hlen + len + ORDO_VC_MAX * sizeof(u64), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	vc = (u64 *)PTR_ALIGN(buf + hlen + len, sizeof(u64));
+	if (!copy_from_iter_full(buf + hlen, len, &msg->msg_iter)) {
+		err = -EFAULT;
+		goto out;
+	}
+	err = ordo_lc_send(d, &info, vc);
+	if (err)
+		goto out;
+	err = ordo_wire_encode(buf, hlen, &info, vc);
+	if (err != hlen) {
+		err = -EINVAL;
+		goto out;
+	}
+
+	saved = msg->msg_iter;
+	kv.iov_base = buf;
+	kv.iov_len = hlen + len;
+	iov_iter_kvec(&msg->msg_iter, ITER_SOURCE, &kv, 1, hlen + len);
+	err = st->orig->sendmsg(sk, msg, hlen + len);
+	msg->msg_iter = saved;
+	if (err >= 0)
+		err = err >= hlen ? err - hlen : 0;
+out:
+	kvfree(buf);
+	return err;
+}
+
+static int ordo_stamp_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
+{
+	struct ordo_stamp_sk *st = ordo_stamp_get(sk);
+	int err;
+
+	if (!st)
+		return ordo_stamp_orig(sk)->sendmsg(sk, msg, len);
+	err = ordo_stamp_send(st, sk, msg, len);
+	ordo_stamp_put(st);
+	return err;
+}
+
+/* ---------------------------------------------------------------- receive */
+
+/* The bounce buffer of one recvmsg call. */
+struct ordo_stamp_rx {
+	u64 vc[ORDO_VC_MAX];			/* decoded ts(m) */
+	union {
+		struct ordo_lclock_cmsg cm;
+		u8 cm_space[ORDO_STAMP_CMSG_MAX];
+	};
+	u8 data[];				/* the datagram */
+};
+
+/* Consume the datagram at the head of the queue, whatever it is. */
+static void ordo_stamp_discard(struct ordo_stamp_sk *st, struct sock *sk)
+{
+	struct msghdr m = { };
+	int addr_len = 0;
+
+	iov_iter_kvec(&m.msg_iter, ITER_DEST, NULL, 0, 0);
+	st->orig->recvmsg(sk, &m, 0, MSG_DONTWAIT | MSG_TRUNC, &addr_len);
+}
+
+static int ordo_stamp_recv(struct ordo_stamp_sk *st, struct sock *sk,
+			   struct msghdr *msg, size_t len, int flags,
+			   int *addr_len)
+{
+	struct ordo_lc_domain *d = st->dom;
+	size_t cap = min_t(size_t, len, ORDO_STAMP_MAX_DGRAM) +
+		     ORDO_WIRE_MAX_LEN;
+	bool peek = flags & MSG_PEEK;
+	void __user *ctl = msg->msg_control_user;
+	size_t ctllen = msg->msg_controllen;
+	struct ordo_wire_info info;
+	struct ordo_stamp_rx *rx;
+	size_t dlen, got, payload, copy;
+	struct iov_iter saved;
+	struct kvec kv;
+	int ret, hl, r;
+	u64 jump;
+
+	rx = kvmalloc(sizeof(*rx) + cap, GFP_KERNEL);
+	if (!rx)
+		return -ENOMEM;
+
+	for (;;) {
+		saved = msg->msg_iter;
+		kv.iov_base = rx->data;
+		kv.iov_len = cap;
+		iov_iter_kvec(&msg->msg_iter, ITER_DEST, &kv, 1, cap);
+		ret = st->orig->recvmsg(sk, msg, cap, flags | MSG_TRUNC,
+					addr_len);
+		msg->msg_iter = saved;
+		if (ret < 0)
+			goto out;
+		dlen = ret;
+		got = min(dlen, cap);
+		msg->msg_flags &= ~MSG_TRUNC;
+
+		jump = 0;
+		hl = ordo_wire_decode(rx->data, dlen, &info, rx->vc,
+				      ORDO_VC_MAX);
+		if (hl < 0) {
+			r = ORDO_LC_DROP_WIRE(hl);
+		} else {
+			r = ordo_lc_recv(d, &info, rx->vc, peek, &rx->cm, &jump);
+			/* -1: valid; otherwise enum ordo_lc_drop */
+			r = r < 0 ? -r - 1 : -1;
+		}
+		if (jump && !peek)
+			ordo_lc_notify_future(d, info.node_id, info.ts, jump);
+		if (r < 0)
+			break;			/* valid: deliver with cmsg */
+		if (st->flags & ORDO_ATTACH_F_PASS_UNSTAMPED) {
+			hl = 0;
+			if (!peek)
+				atomic64_inc(&d->unstamped);
+			break;
+		}
+		/* Drop: count it, undo the other cmsgs, read the next one. */
+		ordo_lc_count_drop(d, r);
+		if (peek)
+			ordo_stamp_discard(st, sk);
+		if (msg->msg_control_is_user) {
+			msg->msg_control_user = ctl;
+			msg->msg_controllen = ctllen;
+		}
+		msg->msg_flags &= ~MSG_CTRUNC;
+	}
+
+	payload = dlen - hl;
+	copy = min(payload, len);
+	if (copy > got - hl)
+		copy = got - hl;
+	if (copy_to_iter(rx->data + hl, copy, &msg->msg_iter) != copy) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (payload > len)
+		msg->msg_flags |= MSG_TRUNC;
+	if (hl)
+		put_cmsg(msg, SOL_ORDO, ORDO_CMSG_TIMESTAMP,
+			 sizeof(rx->cm) + 2 * sizeof(u64) * rx->cm.vc_n, &rx->cm);
+	ret = (flags & MSG_TRUNC) ? payload : copy;
+out:
+	kvfree(rx);
+	return ret;
+}
+
+static int ordo_stamp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+			      int flags, int *addr_len)
+{
+	struct ordo_stamp_sk *st;
+	int ret;
+
+	/* The error queue holds our own datagrams back: untouched. */
+	if (flags & MSG_ERRQUEUE)
+		return ordo_stamp_orig(sk)->recvmsg(sk, msg, len, flags,
+						    addr_len);
+	st = ordo_stamp_get(sk);
+	if (!st)
+		return ordo_stamp_orig(sk)->recvmsg(sk, msg, len, flags,
+						    addr_len);
+	ret = ordo_stamp_recv(st, sk, msg, len, flags, addr_len);
+	ordo_stamp_put(st);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- options */
+
+static int ordo_stamp_setsockopt(struct sock *sk, int level, int optname,
+				 sockptr_t optval, unsigned int optlen)
+{
+	/* Nothing that sends or receives several datagrams as one. */
+	if (level == SOL_UDP &&
+	    (optname == UDP_SEGMENT || optname == UDP_CORK ||
+	     optname == UDP_GRO || optname == UDP_ENCAP))
+		return -EOPNOTSUPP;
+	/* IPV6_ADDRFORM would replace our proto with plain udp_prot. */
+	if (level == SOL_IPV6 && optname == IPV6_ADDRFORM)
+		return -EOPNOTSUPP;
+	return ordo_stamp_orig(sk)->setsockopt(sk, level, optname, optval,
+					       optlen);
+}
+
+static void ordo_stamp_close(struct sock *sk, long timeout)
+{
+	struct ordo_stamp_sk *st;
+
+	lock_sock(sk);
+	st = ordo_stamp_unhook(sk);
+	release_sock(sk);
+	sk->sk_prot->close(sk, timeout);
+	/* Last: this may drop the module reference (after a grace period). */
+	if (st)
+		ordo_stamp_put(st);
+}
+
+static void ordo_stamp_prot_init(struct proto *p, const struct proto *orig)
+{
+	*p = *orig;
+	p->sendmsg = ordo_stamp_sendmsg;
+	p->recvmsg = ordo_stamp_recvmsg;
+	p->setsockopt = ordo_stamp_setsockopt;
+	p->close = ordo_stamp_close;
+	/* sendfile/splice then go through sendmsg */
+	p->sendpage = NULL;
+}
+
+/* ---------------------------------------------------------------- ioctl */
+
+static int ordo_stamp_check(struct socket *sock, struct sock *sk)
+{
+	if (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)
+		return -EPROTONOSUPPORT;
+	if (sock->type != SOCK_DGRAM || sk->sk_type != SOCK_DGRAM ||
+	    sk->sk_protocol != IPPROTO_UDP)
+		return -EPROTONOSUPPORT;
+	return 0;
+}
+
+/* The proto copy for @sk, set up for the first IPv6 socket. */
+static struct proto *ordo_stamp_prot_for(struct sock *sk)
+{
+	struct proto *cur = sk->sk_prot;
+
+	lockdep_assert_held(&ordo_stamp_mutex);
+	if (sk->sk_family == AF_INET)
+		return cur == &udp_prot ? &ordo_udp_prot : NULL;
+	if (!ordo_udpv6_orig) {
+		/* udpv6_prot is not exported: take it from this socket. */
+		if (cur != sk->sk_prot_creator || strcmp(cur->name, "UDPv6"))
+			return NULL;
+		ordo_stamp_prot_init(&ordo_udpv6_prot, cur);
+		WRITE_ONCE(ordo_udpv6_orig, cur);
+	}
+	return cur == ordo_udpv6_orig ? &ordo_udpv6_prot : NULL;
+}
+
+static long ordo_stamp_attach(const struct ordo_lclock_attach *a)
+{
+	struct ordo_stamp_sk *st;
+	struct socket *sock;
+	struct proto *prot;
+	struct sock *sk;
+	int err;
+
+	if (a->flags & ~ORDO_ATTACH_F_ALL || a->reserved)
+		return -EINVAL;
+	sock = sockfd_lookup(a->fd, &err);
+	if (!sock)
+		return err;
+	sk = sock->sk;
+	err = ordo_stamp_check(sock, sk);
+	if (err)
+		goto out_put;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st) {
+		err = -ENOMEM;
+		goto out_put;
+	}
+	refcount_set(&st->ref, 1);
+	st->flags = a->flags;
+	st->dom = ordo_lc_attach(sock_net(sk), a->domain);
+	if (!st->dom) {
+		err = -ENOENT;
+		goto out_free;
+	}
+
+	mutex_lock(&ordo_stamp_mutex);
+	lock_sock(sk);
+	if (ordo_stamp_is_ours(sk->sk_prot)) {
+		err = -EALREADY;
+		goto out_unlock;
+	}
+	prot = ordo_stamp_prot_for(sk);
+	if (!prot) {
+		err = -EBUSY;		/* another module's proto (e.g. sockmap) */
+		goto out_unlock;
+	}
+	/* Nothing that cannot be stamped datagram by datagram. */
+	if (udp_sk(sk)->encap_type || udp_test_bit(ENCAP_ENABLED, sk) ||
+	    udp_test_bit(GRO_ENABLED, sk) || udp_test_bit(CORK, sk) ||
+	    READ_ONCE(udp_sk(sk)->gso_size) || READ_ONCE(udp_sk(sk)->pending)) {
+		err = -EOPNOTSUPP;
+		goto out_unlock;
+	}
+	write_lock_bh(&sk->sk_callback_lock);
+	if (sk->sk_user_data) {
+		write_unlock_bh(&sk->sk_callback_lock);
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	st->orig = sk->sk_prot;
+	__module_get(THIS_MODULE);	/* dropped in ordo_stamp_free_rcu() */
+	rcu_assign_sk_user_data(sk, st);
+	WRITE_ONCE(sk->sk_prot, prot);
+	write_unlock_bh(&sk->sk_callback_lock);
+	release_sock(sk);
+	mutex_unlock(&ordo_stamp_mutex);
+	sockfd_put(sock);
+	return 0;
+
+out_unlock:
+	release_sock(sk);
+	mutex_unlock(&ordo_stamp_mutex);
+	ordo_lc_detach(st->dom);
+out_free:
+	kfree(st);
+out_put:
+	sockfd_put(sock);
+	return err;
+}
+
+static long ordo_stamp_detach(const struct ordo_lclock_attach *a)
+{
+	struct ordo_stamp_sk *st;
+	struct socket *sock;
+	int err;
+
+	if (a->flags || a->reserved)
+		return -EINVAL;
+	sock = sockfd_lookup(a->fd, &err);
+	if (!sock)
+		return err;
+	lock_sock(sock->sk);
+	st = ordo_stamp_unhook(sock->sk);
+	release_sock(sock->sk);
+	sockfd_put(sock);
+	if (!st)
+		return -ENOENT;
+	ordo_stamp_put(st);
+	return 0;
+}
+
+static long ordo_stamp_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct ordo_lclock_attach a;
+
+	switch (cmd) {
+	case ORDO_IOC_ATTACH:
+	case ORDO_IOC_DETACH:
+		break;
+	default:
+		return -ENOTTY;
+	}
+	if (copy_from_user(&a, (void __user *)arg, sizeof(a)))
+		return -EFAULT;
+	if (cmd == ORDO_IOC_ATTACH)
+		return ordo_stamp_attach(&a);
+	return ordo_stamp_detach(&a);
+}
+
+static const struct file_operations ordo_stamp_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = ordo_stamp_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice ordo_stamp_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "ordo_lclock",
+	.fops = &ordo_stamp_fops,
+	.mode = 0666,
+};
+
+int __init ordo_stamp_init(void)
+{
+	ordo_stamp_prot_init(&ordo_udp_prot, &udp_prot);
+	return misc_register(&ordo_stamp_misc);
+}
+
+void ordo_stamp_exit(void)
+{
+	misc_deregister(&ordo_stamp_misc);
+	/* Sockets hold module references: none is attached any more. */
+	rcu_barrier();
+}

@@ -1,0 +1,1294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Logical time on sockets: domains over netlink, opt-in of UDP sockets
+ * through /dev/ordo_lclock, Lamport/vector/HLC stamping by the kernel,
+ * the SOL_ORDO control message, UDP semantics kept, garbage dropped and
+ * counted, refused options, unload refused while a socket is attached.
+ * Runs in the test VM as root with ordo.ko loaded and ORDO_KO set.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ordo_lclock.h>
+#include <linux/ordo_wire.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include "../lifecycle/nl_raw.h"
+#include "../kselftest_harness.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_CORK
+#define UDP_CORK 1
+#endif
+
+#define KIND_L	ORDO_WIRE_KIND_LAMPORT
+#define KIND_V	ORDO_WIRE_KIND_VECTOR
+#define KIND_H	ORDO_WIRE_KIND_HLC
+
+/* ------------------------------------------------------------ netlink */
+
+/* Every domain of these tests is in group GROUP unless told otherwise. */
+#define GROUP	7
+
+struct dom_args {
+	uint32_t id, kind, node, n, index;
+	uint64_t max_jump;
+	bool refuse, no_node;
+	uint32_t group;		/* 0: GROUP */
+};
+
+static int dom_add_r(const struct dom_args *a, struct raw_result *r)
+{
+	struct raw_msg m;
+	int fam = raw_family_id();
+	uint32_t group;
+
+	if (fam < 0)
+		return fam;
+	raw_init(&m, fam, NLM_F_REQUEST | NLM_F_ACK,
+		 ORDO_CMD_LCLOCK_DOMAIN_ADD, 1);
+	raw_put_attr(&m, ORDO_A_LCLOCK_DOMAIN, &a->id, 4);
+	raw_put_attr(&m, ORDO_A_LCLOCK_KIND, &a->kind, 4);
+	group = a->group ? a->group : GROUP;
+	raw_put_attr(&m, ORDO_A_LCLOCK_GROUP, &group, 4);
+	if (!a->no_node)
+		raw_put_attr(&m, ORDO_A_LCLOCK_NODE, &a->node, 4);
+	if (a->kind == KIND_V) {
+		raw_put_attr(&m, ORDO_A_LCLOCK_VC_N, &a->n, 4);
+		raw_put_attr(&m, ORDO_A_LCLOCK_VC_INDEX, &a->index, 4);
+	}
+	if (a->max_jump)
+		raw_put_attr(&m, ORDO_A_LCLOCK_MAX_JUMP, &a->max_jump, 8);
+	if (a->refuse)
+		raw_put_attr(&m, ORDO_A_LCLOCK_REFUSE, NULL, 0);
+	return raw_request(&m, r);
+}
+
+/* 0 or the negative errno of the request */
+static int dom_add(uint32_t id, uint32_t kind, uint32_t node, uint32_t n,
+		   uint32_t index)
+{
+	struct dom_args a = { id, kind, node, n, index, 0, false, false, 0 };
+	struct raw_result r;
+	int err = dom_add_r(&a, &r);
+
+	return err ? err : r.error;
+}
+
+static int dom_cmd(uint8_t cmd, uint32_t id)
+{
+	struct raw_result r;
+	struct raw_msg m;
+	int fam = raw_family_id(), err;
+
+	if (fam < 0)
+		return fam;
+	raw_init(&m, fam, NLM_F_REQUEST | NLM_F_ACK, cmd, 2);
+	raw_put_attr(&m, ORDO_A_LCLOCK_DOMAIN, &id, 4);
+	err = raw_request(&m, &r);
+	return err ? err : r.error;
+}
+
+static int dom_del(uint32_t id)
+{
+	return dom_cmd(ORDO_CMD_LCLOCK_DOMAIN_DEL, id);
+}
+
+static void dom_del_all(void)
+{
+	uint32_t id;
+
+	for (id = 100; id < 120; id++)
+		dom_del(id);
+}
+
+/* ------------------------------------------------------------ sysfs */
+
+static int sys_read(uint32_t id, const char *file, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/ordo/lclock/%u/%s", id, file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+static uint64_t sys_u64(uint32_t id, const char *file)
+{
+	char buf[256];
+
+	if (sys_read(id, file, buf, sizeof(buf)))
+		return UINT64_MAX;
+	return strtoull(buf, NULL, 10);
+}
+
+static uint64_t sys_drops(uint32_t id, const char *reason)
+{
+	char buf[1024], *p;
+	size_t rl = strlen(reason);
+
+	if (sys_read(id, "dropped", buf, sizeof(buf)))
+		return UINT64_MAX;
+	for (p = strtok(buf, "\n"); p; p = strtok(NULL, "\n"))
+		if (!strncmp(p, reason, rl) && p[rl] == ' ')
+			return strtoull(p + rl + 1, NULL, 10);
+	return UINT64_MAX;
+}
+
+/* ------------------------------------------------------------ sockets */
+
+static int attach(int fd, uint32_t dom, uint32_t flags)
+{
+	struct ordo_lclock_attach a = { .fd = fd, .domain = dom, .flags = flags };
+	int dev = open(ORDO_LCLOCK_DEV, O_RDWR | O_CLOEXEC), ret;
+
+	if (dev < 0)
+		return -errno;
+	ret = ioctl(dev, ORDO_IOC_ATTACH, &a) ? -errno : 0;
+	close(dev);
+	return ret;
+}
+
+static int detach(int fd)
+{
+	struct ordo_lclock_attach a = { .fd = fd };
+	int dev = open(ORDO_LCLOCK_DEV, O_RDWR | O_CLOEXEC), ret;
+
+	if (dev < 0)
+		return -errno;
+	ret = ioctl(dev, ORDO_IOC_DETACH, &a) ? -errno : 0;
+	close(dev);
+	return ret;
+}
+
+/* A UDP socket bound to loopback, port chosen by the kernel. */
+static int udp_sock(int family)
+{
+	struct sockaddr_storage ss = { .ss_family = family };
+	struct timeval tv = { .tv_sec = 5 };
+	int fd = socket(family, SOCK_DGRAM, IPPROTO_UDP);
+
+	if (fd < 0)
+		return -1;
+	if (family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr =
+			htonl(INADDR_LOOPBACK);
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (bind(fd, (struct sockaddr *)&ss, family == AF_INET ?
+		 sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int send_to(int fd, int to, const void *buf, size_t len, int flags)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getsockname(to, (struct sockaddr *)&ss, &sl))
+		return -errno;
+	return sendto(fd, buf, len, flags, (struct sockaddr *)&ss, sl) < 0 ?
+		-errno : 0;
+}
+
+struct rx {
+	ssize_t n;
+	int msg_flags;
+	bool has_cm;
+	bool has_pktinfo;
+	union {
+		struct ordo_lclock_cmsg cm;
+		char cm_buf[sizeof(struct ordo_lclock_cmsg) + 16 * ORDO_VC_MAX];
+	};
+	char data[2048];
+};
+
+static ssize_t recv_one(int fd, struct rx *r, size_t len, int flags)
+{
+	char ctl[2048];
+	struct iovec iov = { r->data, len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	struct cmsghdr *c;
+
+	memset(r, 0, sizeof(*r));
+	r->n = recvmsg(fd, &mh, flags);
+	if (r->n < 0)
+		return -errno;
+	r->msg_flags = mh.msg_flags;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_ORDO &&
+		    c->cmsg_type == ORDO_CMSG_TIMESTAMP) {
+			r->has_cm = true;
+			memcpy(r->cm_buf, CMSG_DATA(c),
+			       c->cmsg_len - CMSG_LEN(0));
+		}
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+			r->has_pktinfo = true;
+	}
+	return r->n;
+}
+
+/* ------------------------------------------------------------ tests */
+
+FIXTURE(lc) {
+	struct rx r;
+};
+
+FIXTURE_SETUP(lc)
+{
+	ASSERT_EQ(0, ordo_load());
+	dom_del_all();
+}
+
+FIXTURE_TEARDOWN(lc)
+{
+	dom_del_all();
+}
+
+/* Lamport between two domains, IPv4 then IPv6, with the cmsg. */
+TEST_F(lc, lamport_v4_v6)
+{
+	int fam[2] = { AF_INET, AF_INET6 }, i;
+
+	for (i = 0; i < 2; i++) {
+		int a, b;
+
+		ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
+		ASSERT_EQ(0, dom_add(102, KIND_L, 2, 0, 0));
+		a = udp_sock(fam[i]);
+		b = udp_sock(fam[i]);
+		ASSERT_LE(0, a);
+		ASSERT_LE(0, b);
+		ASSERT_EQ(0, attach(a, 101, 0));
+		ASSERT_EQ(0, attach(b, 102, 0));
+		EXPECT_EQ(-EALREADY, attach(b, 102, 0));
+		EXPECT_EQ(1, sys_u64(102, "sockets"));
+
+		ASSERT_EQ(0, send_to(a, b, "hello", 5, 0));
+		ASSERT_EQ(5, recv_one(b, &self->r, sizeof(self->r.data), 0));
+		EXPECT_EQ(0, memcmp(self->r.data, "hello", 5));
+		ASSERT_TRUE(self->r.has_cm);
+		EXPECT_EQ(KIND_L, self->r.cm.kind);
+		EXPECT_EQ(102, self->r.cm.domain);
+		EXPECT_EQ(1, self->r.cm.node);
+		EXPECT_EQ(2, self->r.cm.local_node);
+		EXPECT_EQ(1, self->r.cm.ts);	/* a: 0 -> 1 */
+		EXPECT_EQ(2, self->r.cm.local);	/* max(1, 0) + 1 */
+		EXPECT_EQ(0, self->r.cm.flags);
+
+		ASSERT_EQ(0, send_to(b, a, "pong!", 5, 0));
+		ASSERT_EQ(5, recv_one(a, &self->r, sizeof(self->r.data), 0));
+		EXPECT_EQ(3, self->r.cm.ts);
+		EXPECT_EQ(4, self->r.cm.local);
+		EXPECT_EQ(4, sys_u64(101, "value"));
+		EXPECT_EQ(3, sys_u64(102, "value"));
+		EXPECT_EQ(1, sys_u64(101, "stamped"));
+		EXPECT_EQ(1, sys_u64(101, "received"));
+
+		/* a local event, then detach: plain UDP again */
+		EXPECT_EQ(0, dom_cmd(ORDO_CMD_LCLOCK_TICK, 101));
+		EXPECT_EQ(5, sys_u64(101, "value"));
+		EXPECT_EQ(-EBUSY, dom_del(101));
+		EXPECT_EQ(0, detach(a));
+		EXPECT_EQ(-ENOENT, detach(a));
+		ASSERT_EQ(0, send_to(a, b, "plain", 5, 0));
+		/* b drops what has no header */
+		EXPECT_EQ(-EAGAIN, recv_one(b, &self->r, 64, MSG_DONTWAIT));
+		EXPECT_EQ(1, sys_drops(102, "short"));
+		close(a);
+		close(b);
+		EXPECT_EQ(0, dom_del(101));
+		EXPECT_EQ(0, dom_del(102));
+	}
+}
+
+TEST_F(lc, unprivileged_optin)
+{
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, dom_add(103, KIND_L, 3, 0, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int a, b;
+		struct rx r;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		a = udp_sock(AF_INET);
+		b = udp_sock(AF_INET6);
+		if (a < 0 || b < 0)
+			_exit(11);
+		if (attach(a, 103, 0) || attach(b, 103, 0))
+			_exit(12);
+		if (dom_add(104, KIND_L, 0, 0, 0) != -EPERM)
+			_exit(13);
+		if (dom_del(103) != -EPERM)
+			_exit(14);
+		/* GET and TICK are for anyone */
+		if (dom_cmd(ORDO_CMD_LCLOCK_GET, 103) ||
+		    dom_cmd(ORDO_CMD_LCLOCK_TICK, 103))
+			_exit(15);
+		close(b);
+		b = udp_sock(AF_INET);
+		if (attach(b, 103, 0))
+			_exit(16);
+		if (send_to(a, b, "x", 1, 0))
+			_exit(17);
+		if (recv_one(b, &r, sizeof(r.data), 0) != 1 || !r.has_cm)
+			_exit(18);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* the child's sockets are closed: nothing attached */
+	EXPECT_EQ(0, sys_u64(103, "sockets"));
+}
+
+TEST_F(lc, netlink_errors)
+{
+	struct dom_args a = { .id = 105, .kind = KIND_V, .n = 65, .index = 0 };
+	struct raw_result r;
+
+	ASSERT_EQ(0, dom_add(105, KIND_L, 0, 0, 0));
+	EXPECT_EQ(-EEXIST, dom_add(105, KIND_H, 0, 0, 0));
+	a.id = 106;
+	ASSERT_EQ(0, dom_add_r(&a, &r));
+	EXPECT_EQ(-EINVAL, r.error);
+	EXPECT_TRUE(r.has_msg);
+	EXPECT_TRUE(r.has_offs);
+	a.n = 4;
+	a.index = 4;
+	ASSERT_EQ(0, dom_add_r(&a, &r));
+	EXPECT_EQ(-EINVAL, r.error);
+	EXPECT_TRUE(r.has_msg);
+	a.kind = 7;
+	ASSERT_EQ(0, dom_add_r(&a, &r));
+	EXPECT_EQ(-EINVAL, r.error);
+	EXPECT_EQ(-ENOENT, dom_del(106));
+	EXPECT_EQ(-ENOENT, dom_cmd(ORDO_CMD_LCLOCK_GET, 106));
+	EXPECT_EQ(-ENOENT, attach(udp_sock(AF_INET), 106, 0));
+	/* not a UDP socket */
+	EXPECT_EQ(-EPROTONOSUPPORT,
+		  attach(socket(AF_INET, SOCK_STREAM, 0), 105, 0));
+	EXPECT_EQ(-EPROTONOSUPPORT,
+		  attach(socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE), 105, 0));
+	EXPECT_EQ(-EPROTONOSUPPORT, attach(socket(AF_UNIX, SOCK_DGRAM, 0),
+					   105, 0));
+	EXPECT_EQ(-EINVAL, attach(udp_sock(AF_INET), 105, 0x80));
+	EXPECT_EQ(0, dom_del(105));
+}
+
+/* A causal chain around 4 nodes: Lamport strictly increases. */
+TEST_F(lc, chain4_lamport)
+{
+	int s[4], i, round;
+	uint64_t last = 0;
+
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, dom_add(110 + i, KIND_L, i, 0, 0));
+		s[i] = udp_sock(AF_INET6);
+		ASSERT_LE(0, s[i]);
+		ASSERT_EQ(0, attach(s[i], 110 + i, 0));
+	}
+	for (round = 0; round < 5; round++) {
+		for (i = 0; i < 4; i++) {
+			ASSERT_EQ(0, send_to(s[i], s[(i + 1) % 4], "c", 1, 0));
+			ASSERT_EQ(1, recv_one(s[(i + 1) % 4], &self->r, 16, 0));
+			ASSERT_TRUE(self->r.has_cm);
+			EXPECT_GT(self->r.cm.ts, last);
+			EXPECT_GT(self->r.cm.local, self->r.cm.ts);
+			last = self->r.cm.local;
+		}
+	}
+	EXPECT_EQ(40, last);	/* each hop: +1 send, +1 receive */
+	for (i = 0; i < 4; i++)
+		close(s[i]);
+}
+
+static int vc_cmp(const __u64 *a, const __u64 *b, unsigned int n)
+{
+	bool le = true, ge = true;
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		if (a[k] > b[k])
+			le = false;
+		if (a[k] < b[k])
+			ge = false;
+	}
+	if (le && ge)
+		return 0;
+	if (le)
+		return -1;	/* before */
+	if (ge)
+		return 1;
+	return 2;		/* concurrent */
+}
+
+/* The same chain with vector clocks: each hop compares "before". */
+TEST_F(lc, chain4_vector)
+{
+	__u64 prev[4] = { 0 };
+	int s[4], i, round;
+
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, dom_add(110 + i, KIND_V, i, 4, i));
+		s[i] = udp_sock(AF_INET);
+		ASSERT_LE(0, s[i]);
+		ASSERT_EQ(0, attach(s[i], 110 + i, 0));
+	}
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 4; i++) {
+			ASSERT_EQ(0, send_to(s[i], s[(i + 1) % 4], "v", 1, 0));
+			ASSERT_EQ(1, recv_one(s[(i + 1) % 4], &self->r, 16, 0));
+			ASSERT_TRUE(self->r.has_cm);
+			ASSERT_EQ(4, self->r.cm.vc_n);
+			EXPECT_EQ(i, self->r.cm.vc_index);
+			EXPECT_EQ(-1, vc_cmp(prev, self->r.cm.vc, 4));
+			EXPECT_EQ(-1, vc_cmp(self->r.cm.vc,
+					     self->r.cm.vc + 4, 4));
+			memcpy(prev, self->r.cm.vc + 4, sizeof(prev));
+		}
+	}
+	for (i = 0; i < 4; i++)
+		close(s[i]);
+}
+
+static void vc_read(uint32_t id, __u64 *v, unsigned int n)
+{
+	char buf[512], *p = buf;
+	unsigned int k;
+
+	memset(v, 0xff, n * sizeof(*v));
+	if (sys_read(id, "value", buf, sizeof(buf)))
+		return;
+	for (k = 0; k < n; k++)
+		v[k] = strtoull(p, &p, 10);
+}
+
+/* A scripted 3-process exchange: exact vectors and verdicts. */
+TEST_F(lc, vector_3party)
+{
+	__u64 v[3], m1[3], m2[3];
+	int s[3], i;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, dom_add(100 + i, KIND_V, 10 + i, 3, i));
+		s[i] = udp_sock(AF_INET);
+		ASSERT_LE(0, s[i]);
+		ASSERT_EQ(0, attach(s[i], 100 + i, 0));
+	}
+	/* P0: local event a = [1,0,0]; send b = [2,0,0] to P1 */
+	ASSERT_EQ(0, dom_cmd(ORDO_CMD_LCLOCK_TICK, 100));
+	ASSERT_EQ(0, send_to(s[0], s[1], "m1", 2, 0));
+	/* P2: local event e = [0,0,1], concurrent with a and b */
+	ASSERT_EQ(0, dom_cmd(ORDO_CMD_LCLOCK_TICK, 102));
+	vc_read(102, v, 3);
+	EXPECT_EQ(0, v[0]);
+	EXPECT_EQ(0, v[1]);
+	EXPECT_EQ(1, v[2]);
+	/* P1 receives m1: c = [2,1,0] */
+	ASSERT_EQ(2, recv_one(s[1], &self->r, 16, 0));
+	memcpy(m1, self->r.cm.vc, sizeof(m1));
+	EXPECT_EQ(2, m1[0]);
+	EXPECT_EQ(0, m1[1]);
+	EXPECT_EQ(0, m1[2]);
+	EXPECT_EQ(2, self->r.cm.vc[3]);
+	EXPECT_EQ(1, self->r.cm.vc[4]);
+	EXPECT_EQ(0, self->r.cm.vc[5]);
+	EXPECT_EQ(2, vc_cmp(m1, v, 3));		/* b || e */
+	/* P1 sends m2 = [2,2,0] to P2 */
+	ASSERT_EQ(0, send_to(s[1], s[2], "m2", 2, 0));
+	ASSERT_EQ(2, recv_one(s[2], &self->r, 16, 0));
+	memcpy(m2, self->r.cm.vc, sizeof(m2));
+	EXPECT_EQ(2, m2[0]);
+	EXPECT_EQ(2, m2[1]);
+	EXPECT_EQ(0, m2[2]);
+	EXPECT_EQ(-1, vc_cmp(m1, m2, 3));	/* b -> d */
+	/* P2 after: max([0,0,1],[2,2,0]) + e2 = [2,2,2] */
+	vc_read(102, v, 3);
+	EXPECT_EQ(2, v[0]);
+	EXPECT_EQ(2, v[1]);
+	EXPECT_EQ(2, v[2]);
+	/* P2 sends m3 = [2,2,3] to P0, which was at [2,0,0]: [3,2,3] */
+	ASSERT_EQ(0, send_to(s[2], s[0], "m3", 2, 0));
+	ASSERT_EQ(2, recv_one(s[0], &self->r, 16, 0));
+	EXPECT_EQ(3, self->r.cm.vc[3]);
+	EXPECT_EQ(2, self->r.cm.vc[4]);
+	EXPECT_EQ(3, self->r.cm.vc[5]);
+	for (i = 0; i < 3; i++)
+		close(s[i]);
+}
+
+TEST_F(lc, peek_merges_once)
+{
+	int a = udp_sock(AF_INET), b = udp_sock(AF_INET);
+
+	ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
+	ASSERT_EQ(0, dom_add(102, KIND_L, 2, 0, 0));
+	ASSERT_EQ(0, attach(a, 101, 0));
+	ASSERT_EQ(0, attach(b, 102, 0));
+	ASSERT_EQ(0, dom_cmd(ORDO_CMD_LCLOCK_TICK, 101));
+	ASSERT_EQ(0, send_to(a, b, "peek", 4, 0));	/* ts 2 */
+	ASSERT_EQ(4, recv_one(b, &self->r, 64, MSG_PEEK));
+	EXPECT_EQ(ORDO_CMSG_F_PEEK, self->r.cm.flags);
+	EXPECT_EQ(2, self->r.cm.ts);
+	EXPECT_EQ(3, self->r.cm.local);
+	EXPECT_EQ(0, sys_u64(102, "value"));
+	ASSERT_EQ(4, recv_one(b, &self->r, 64, MSG_PEEK));
+	EXPECT_EQ(3, self->r.cm.local);
+	ASSERT_EQ(4, recv_one(b, &self->r, 64, 0));
+	EXPECT_EQ(0, self->r.cm.flags);
+	EXPECT_EQ(3, self->r.cm.local);
+	EXPECT_EQ(3, sys_u64(102, "value"));
+	EXPECT_EQ(1, sys_u64(102, "received"));
+	EXPECT_EQ(-EAGAIN, recv_one(b, &self->r, 64, MSG_DONTWAIT));
+	close(a);
+	close(b);
+}
+
+TEST_F(lc, trunc_pktinfo_poll)
+{
+	int a = udp_sock(AF_INET), b = udp_sock(AF_INET), one = 1;
+	char payload[100];
+	struct pollfd p;
+
+	memset(payload, 'z', sizeof(payload));
+	ASSERT_EQ(0, dom_add(101, KIND_H, 1, 0, 0));
+	ASSERT_EQ(0, attach(a, 101, 0));
+	ASSERT_EQ(0, attach(b, 101, 0));
+	ASSERT_EQ(0, setsockopt(b, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)));
+	p.fd = b;
+	p.events = POLLIN;
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	ASSERT_EQ(0, send_to(a, b, payload, sizeof(payload), 0));
+	EXPECT_EQ(1, poll(&p, 1, 1000));
+	/* MSG_TRUNC: the real payload length, and the flag */
+	ASSERT_EQ(100, recv_one(b, &self->r, 10, MSG_TRUNC));
+	EXPECT_TRUE(self->r.msg_flags & MSG_TRUNC);
+	EXPECT_EQ(0, memcmp(self->r.data, payload, 10));
+	EXPECT_TRUE(self->r.has_cm);
+	EXPECT_TRUE(self->r.has_pktinfo);
+	EXPECT_EQ(KIND_H, self->r.cm.kind);
+	EXPECT_GT(self->r.cm.ts, 1500000000ULL * 1000000000ULL);
+	EXPECT_TRUE(self->r.cm.local > self->r.cm.ts ||
+		    (self->r.cm.local == self->r.cm.ts &&
+		     self->r.cm.local_c > self->r.cm.ts_c));
+	/* without MSG_TRUNC: the bytes copied */
+	ASSERT_EQ(0, send_to(a, b, payload, sizeof(payload), 0));
+	ASSERT_EQ(10, recv_one(b, &self->r, 10, 0));
+	EXPECT_TRUE(self->r.msg_flags & MSG_TRUNC);
+	close(a);
+	close(b);
+}
+
+TEST_F(lc, mmsg)
+{
+	int a = udp_sock(AF_INET), b = udp_sock(AF_INET), i;
+	struct sockaddr_in to;
+	socklen_t tl = sizeof(to);
+	struct mmsghdr mm[3];
+	struct iovec iov[3];
+	char bufs[3][16], ctl[3][256];
+	struct cmsghdr *c;
+
+	ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
+	ASSERT_EQ(0, dom_add(102, KIND_L, 2, 0, 0));
+	ASSERT_EQ(0, attach(a, 101, 0));
+	ASSERT_EQ(0, attach(b, 102, 0));
+	ASSERT_EQ(0, getsockname(b, (struct sockaddr *)&to, &tl));
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < 3; i++) {
+		snprintf(bufs[i], sizeof(bufs[i]), "msg%d", i);
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = 4;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = &to;
+		mm[i].msg_hdr.msg_namelen = tl;
+	}
+	ASSERT_EQ(3, sendmmsg(a, mm, 3, 0));
+	memset(mm, 0, sizeof(mm));
+	memset(bufs, 0, sizeof(bufs));
+	for (i = 0; i < 3; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = sizeof(bufs[i]);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_control = ctl[i];
+		mm[i].msg_hdr.msg_controllen = sizeof(ctl[i]);
+	}
+	ASSERT_EQ(3, recvmmsg(b, mm, 3, 0, NULL));
+	for (i = 0; i < 3; i++) {
+		struct ordo_lclock_cmsg cm;
+
+		EXPECT_EQ(4, mm[i].msg_len);
+		c = CMSG_FIRSTHDR(&mm[i].msg_hdr);
+		ASSERT_NE(NULL, c);
+		ASSERT_EQ(SOL_ORDO, c->cmsg_level);
+		memcpy(&cm, CMSG_DATA(c), sizeof(cm));
+		EXPECT_EQ(i + 1, cm.ts);
+	}
+	EXPECT_EQ(0, memcmp(bufs[2], "msg2", 4));
+	close(a);
+	close(b);
+}
+
+/* Build a Lamport header by hand. */
+static size_t mk_hdr(uint8_t *p, uint32_t kind, uint32_t dom, uint64_t ts,
+		     uint16_t n)
+{
+	struct ordo_wire_info in = {
+		.kind = kind, .node_id = 77, .domain = dom, .ts = ts,
+		.vc_n = n, .vc_index = 0,
+	};
+	__u64 vc[ORDO_VC_MAX] = { 5, 5, 5, 5, 5 };
+
+	return ordo_wire_encode(p, 1024, &in, vc);
+}
+
+TEST_F(lc, garbage_dropped)
+{
+	int a = udp_sock(AF_INET), b = udp_sock(AF_INET);
+	int plain = udp_sock(AF_INET), v = udp_sock(AF_INET), i;
+	uint8_t buf[1024];
+	__u64 vv[3];
+	size_t hl;
+
+	ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
+	ASSERT_EQ(0, dom_add(102, KIND_L, 2, 0, 0));
+	ASSERT_EQ(0, dom_add(103, KIND_V, 3, 3, 1));
+	ASSERT_EQ(0, attach(a, 101, 0));
+	ASSERT_EQ(0, attach(b, 102, 0));
+	ASSERT_EQ(0, attach(v, 103, 0));
+
+	srand(42);
+	for (i = 0; i < 20; i++) {
+		size_t len = 1 + rand() % 200, k;
+
+		for (k = 0; k < len; k++)
+			buf[k] = rand();
+		ASSERT_EQ(0, send_to(plain, b, buf, len, 0));
+	}
+	ASSERT_EQ(0, send_to(plain, b, "ORD", 3, 0));		/* short */
+	hl = mk_hdr(buf, KIND_L, GROUP, 1000, 0);
+	ASSERT_EQ(32, hl);
+	ASSERT_EQ(0, send_to(plain, b, buf, 20, 0));		/* trunc */
+	buf[4] = 9;
+	ASSERT_EQ(0, send_to(plain, b, buf, hl, 0));		/* version */
+	buf[4] = 1;
+	buf[6] = 0xff;
+	buf[7] = 0xf8;
+	ASSERT_EQ(0, send_to(plain, b, buf, hl, 0));		/* hdr_large */
+	hl = mk_hdr(buf, KIND_L, 999, 1000, 0);
+	ASSERT_EQ(0, send_to(plain, b, buf, hl, 0));		/* domain */
+	hl = mk_hdr(buf, KIND_H, GROUP, 1000, 0);
+	ASSERT_EQ(0, send_to(plain, b, buf, hl, 0));		/* kind */
+	/* a vector domain of 3, a 5-entry vector */
+	hl = mk_hdr(buf, KIND_V, GROUP, 0, 5);
+	ASSERT_EQ(64, hl);
+	ASSERT_EQ(0, send_to(plain, v, buf, hl, 0));		/* vc_size */
+	buf[6] = 0;
+	buf[7] = 48;		/* hdr_len for n = 3, n still 5 */
+	ASSERT_EQ(0, send_to(plain, v, buf, 48, 0));		/* hdr_len */
+	ASSERT_EQ(0, send_to(plain, v, buf, 2, 0));
+
+	ASSERT_EQ(0, send_to(a, b, "ok", 2, 0));
+	ASSERT_EQ(2, recv_one(b, &self->r, 64, MSG_DONTWAIT));
+	EXPECT_EQ(0, memcmp(self->r.data, "ok", 2));
+	EXPECT_EQ(1, self->r.cm.ts);
+	EXPECT_EQ(2, self->r.cm.local);	/* garbage did not move it */
+	EXPECT_EQ(2, sys_u64(102, "value"));
+	EXPECT_EQ(-EAGAIN, recv_one(b, &self->r, 64, MSG_DONTWAIT));
+	EXPECT_EQ(-EAGAIN, recv_one(v, &self->r, 64, MSG_DONTWAIT));
+	EXPECT_EQ(1, sys_drops(102, "trunc"));
+	EXPECT_EQ(1, sys_drops(102, "version"));
+	EXPECT_EQ(1, sys_drops(102, "hdr_large"));
+	EXPECT_EQ(1, sys_drops(102, "domain"));
+	EXPECT_EQ(1, sys_drops(102, "kind_mismatch"));
+	EXPECT_LE(21, sys_drops(102, "short") + sys_drops(102, "magic"));
+	EXPECT_EQ(1, sys_drops(103, "vc_size"));
+	EXPECT_EQ(1, sys_drops(103, "hdr_len"));
+	EXPECT_EQ(1, sys_drops(103, "short"));
+	vc_read(103, vv, 3);
+	EXPECT_EQ(0, vv[0] + vv[1] + vv[2]);
+	close(a);
+	close(b);
+	close(v);
+	close(plain);
+}
+
+TEST_F(lc, pass_unstamped)
+{
+	int b = udp_sock(AF_INET6), plain = udp_sock(AF_INET6);
+
+	ASSERT_EQ(0, dom_add(102, KIND_L, 2, 0, 0));
+	ASSERT_EQ(0, attach(b, 102, ORDO_ATTACH_F_PASS_UNSTAMPED));
+	ASSERT_EQ(0, send_to(plain, b, "raw bytes", 9, 0));
+	ASSERT_EQ(9, recv_one(b, &self->r, 64, MSG_PEEK));
+	EXPECT_FALSE(self->r.has_cm);
+	ASSERT_EQ(9, recv_one(b, &self->r, 64, 0));
+	EXPECT_FALSE(self->r.has_cm);
+	EXPECT_EQ(0, memcmp(self->r.data, "raw bytes", 9));
+	EXPECT_EQ(1, sys_u64(102, "unstamped"));
+	EXPECT_EQ(0, sys_u64(102, "value"));
+	close(b);
+	close(plain);
+}
+
+TEST_F(lc, peek_of_garbage)
+{
+	int a = udp_sock(AF_INET), b = udp_sock(AF_INET);
+	int plain = udp_sock(AF_INET);
+
+	ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
+	ASSERT_EQ(0, attach(a, 101, 0));
+	ASSERT_EQ(0, attach(b, 101, 0));
+	ASSERT_EQ(0, send_to(plain, b, "junk", 4, 0));
+	ASSERT_EQ(0, send_to(a, b, "good", 4, 0));
+	ASSERT_EQ(4, recv_one(b, &self->r, 64, MSG_PEEK));
+	EXPECT_EQ(0, memcmp(self->r.data, "good", 4));
+	EXPECT_TRUE(self->r.has_cm);
+	ASSERT_EQ(4, recv_one(b, &self->r, 64, 0));
+	EXPECT_EQ(1, sys_drops(101, "short") + sys_drops(101, "magic"));
+	close(a);
+	close(b);
+	close(plain);
+}
+
+TEST_F(lc, future_jump)
+{
+	struct dom_args d = { .id = 102, .kind = KIND_L, .node = 2,
+			      .max_jump = 100 };
+	int b = udp_sock(AF_INET), plain = udp_sock(AF_INET);
+	struct raw_result r;
+	uint8_t buf[64];
+	size_t hl;
+
+	ASSERT_EQ(0, dom_add_r(&d, &r));
+	ASSERT_EQ(0, r.error);
+	d.id = 103;
+	d.refuse = true;
+	ASSERT_EQ(0, dom_add_r(&d, &r));
+	ASSERT_EQ(0, r.error);
+	ASSERT_EQ(0, attach(b, 102, 0));
+	hl = mk_hdr(buf, KIND_L, GROUP, 50, 0);
+	ASSERT_EQ(0, send_to(plain, b, buf, hl, 0));
+	ASSERT_EQ(0, recv_one(b, &self->r, 64, 0));
+	EXPECT_EQ(0, self->r.cm.flags);
+	EXPECT_EQ(51, self->r.cm.local);
+	hl = mk_hdr(buf, KIND_L, GROUP, 1000, 0);
+	ASSERT_EQ(0, send_to(plain, b, buf, hl, 0));
+	ASSERT_EQ(0, recv_one(b, &self->r, 64, 0));
+	EXPECT_EQ(ORDO_CMSG_F_FUTURE, self->r.cm.flags);
+	EXPECT_EQ(1001, self->r.cm.local);
+	EXPECT_EQ(1, sys_u64(102, "future"));
+	close(b);
+	/* refused: dropped, the clock unchanged */
+	b = udp_sock(AF_INET);
+	ASSERT_EQ(0, attach(b, 103, 0));
+	hl = mk_hdr(buf, KIND_L, GROUP, 1000, 0);
+	ASSERT_EQ(0, send_to(plain, b, buf, hl, 0));
+	EXPECT_EQ(-EAGAIN, recv_one(b, &self->r, 64, MSG_DONTWAIT));
+	EXPECT_EQ(1, sys_drops(103, "future"));
+	EXPECT_EQ(0, sys_u64(103, "value"));
+	close(b);
+	close(plain);
+}
+
+TEST_F(lc, refused_options)
+{
+	int a = udp_sock(AF_INET), b = udp_sock(AF_INET), one = 1, gso = 100;
+	char cbuf[CMSG_SPACE(sizeof(uint16_t))] = { 0 };
+	struct iovec iov = { "x", 1 };
+	struct sockaddr_in to;
+	socklen_t tl = sizeof(to);
+	struct msghdr mh = {
+		.msg_name = &to, .msg_namelen = sizeof(to),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = (struct cmsghdr *)cbuf;
+	uint16_t seg = 100;
+
+	ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
+	/* GSO set before the opt-in: refused */
+	ASSERT_EQ(0, setsockopt(a, SOL_UDP, UDP_SEGMENT, &gso, sizeof(gso)));
+	EXPECT_EQ(-EOPNOTSUPP, attach(a, 101, 0));
+	close(a);
+	a = udp_sock(AF_INET);
+	ASSERT_EQ(0, attach(a, 101, 0));
+	EXPECT_EQ(-1, setsockopt(a, SOL_UDP, UDP_SEGMENT, &gso, sizeof(gso)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, setsockopt(a, SOL_UDP, UDP_CORK, &one, sizeof(one)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(0, getsockname(b, (struct sockaddr *)&to, &tl));
+	c->cmsg_level = SOL_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(seg));
+	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+	EXPECT_EQ(-1, sendmsg(a, &mh, 0));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-EOPNOTSUPP, send_to(a, b, "x", 1, MSG_MORE));
+	EXPECT_EQ(0, sys_u64(101, "stamped"));
+	/* other options still work */
+	EXPECT_EQ(0, setsockopt(a, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)));
+	close(a);
+	close(b);
+}
+
+struct sender {
+	int fd, to, id, count;
+};
+
+static void *send_thread(void *arg)
+{
+	struct sender *s = arg;
+	unsigned char buf[600];
+	int i;
+
+	for (i = 0; i < s->count; i++) {
+		size_t len = 16 + (i * 37) % 580;
+
+		memset(buf, s->id * 16 + i % 16, len);
+		memcpy(buf, &len, sizeof(len));
+		while (send_to(s->fd, s->to, buf, len, 0) == -ENOBUFS)
+			;
+	}
+	return NULL;
+}
+
+TEST_F(lc, two_threads_one_socket)
+{
+	int a = udp_sock(AF_INET), b = udp_sock(AF_INET), rcvbuf = 4 << 20;
+	struct sender s[2] = { { a, b, 1, 300 }, { a, b, 2, 300 } };
+	pthread_t t[2];
+	int got = 0, bad = 0, i;
+	uint64_t last = 0;
+
+	ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
+	ASSERT_EQ(0, dom_add(102, KIND_L, 2, 0, 0));
+	ASSERT_EQ(0, attach(a, 101, 0));
+	ASSERT_EQ(0, attach(b, 102, 0));
+	setsockopt(b, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, send_thread, &s[i]));
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	while (recv_one(b, &self->r, sizeof(self->r.data), MSG_DONTWAIT) > 0) {
+		size_t len, k;
+
+		memcpy(&len, self->r.data, sizeof(len));
+		if (!self->r.has_cm || len != (size_t)self->r.n) {
+			bad++;
+			continue;
+		}
+		for (k = sizeof(len); k < len; k++) {
+			if ((unsigned char)self->r.data[k] !=
+			    (unsigned char)self->r.data[len - 1]) {
+				bad++;
+				break;
+			}
+		}
+		if (self->r.cm.local <= last)
+			bad++;
+		last = self->r.cm.local;
+		got++;
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_LT(0, got);
+	EXPECT_EQ(600, sys_u64(101, "stamped"));
+	EXPECT_EQ(600, sys_u64(101, "value"));
+	close(a);
+	close(b);
+}
+
+/* rmmod is refused while a socket is attached, works after close. */
+TEST_F(lc, unload_refused_while_attached)
+{
+	int a = udp_sock(AF_INET), err, i;
+	long base;
+
+	ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
+	base = ordo_refcnt();
+	ASSERT_EQ(0, attach(a, 101, 0));
+	EXPECT_EQ(base + 1, ordo_refcnt());
+	err = ordo_unload();
+	EXPECT_TRUE(err == -EWOULDBLOCK || err == -EBUSY);
+	ASSERT_TRUE(ordo_loaded());
+	close(a);
+	/* the reference goes in an RCU callback */
+	for (i = 0; i < 100 && ordo_refcnt() != base; i++)
+		usleep(20000);
+	EXPECT_EQ(base, ordo_refcnt());
+	if (base == 0) {
+		EXPECT_EQ(0, ordo_unload());
+		EXPECT_EQ(0, ordo_load());
+	}
+	ASSERT_TRUE(ordo_loaded());
+}
+
+/* Connected sockets: send()/recv(), read()/write(). */
+TEST_F(lc, connected)
+{
+	int a = udp_sock(AF_INET6), b = udp_sock(AF_INET6);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char buf[16];
+
+	ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
+	ASSERT_EQ(0, dom_add(102, KIND_L, 2, 0, 0));
+	ASSERT_EQ(0, attach(a, 101, 0));
+	ASSERT_EQ(0, attach(b, 102, 0));
+	ASSERT_EQ(0, getsockname(b, (struct sockaddr *)&ss, &sl));
+	ASSERT_EQ(0, connect(a, (struct sockaddr *)&ss, sl));
+	sl = sizeof(ss);
+	ASSERT_EQ(0, getsockname(a, (struct sockaddr *)&ss, &sl));
+	ASSERT_EQ(0, connect(b, (struct sockaddr *)&ss, sl));
+	ASSERT_EQ(3, send(a, "one", 3, 0));
+	ASSERT_EQ(3, write(a, "two", 3));
+	ASSERT_EQ(3, recv_one(b, &self->r, 16, 0));
+	EXPECT_EQ(1, self->r.cm.ts);
+	ASSERT_EQ(3, read(b, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "two", 3));
+	EXPECT_EQ(3, sys_u64(102, "value"));	/* max(1, 0) + 1, max(2, 2) + 1 */
+	close(a);
+	close(b);
+}
+
+struct traffic {
+	int a, b;
+	volatile int stop;
+	long sent, got;
+};
+
+static void *traffic_send(void *arg)
+{
+	struct traffic *t = arg;
+
+	while (!t->stop)
+		if (!send_to(t->a, t->b, "traffic", 7, MSG_DONTWAIT))
+			t->sent++;
+	return NULL;
+}
+
+static void *traffic_recv(void *arg)
+{
+	struct traffic *t = arg;
+	char buf[64];
+
+	while (!t->stop)
+		if (recv(t->b, buf, sizeof(buf), MSG_DONTWAIT) == 7)
+			t->got++;
+	return NULL;
+}
+
+/* Unload attempts under traffic are refused; after close, unload works. */
+TEST_F(lc, unload_under_traffic)
+{
+	struct traffic t = { .a = udp_sock(AF_INET), .b = udp_sock(AF_INET) };
+	pthread_t ts, tr;
+	int i, err;
+	long base;
+
+	ASSERT_EQ(0, dom_add(101, KIND_H, 1, 0, 0));
+	base = ordo_refcnt();
+	ASSERT_EQ(0, attach(t.a, 101, 0));
+	ASSERT_EQ(0, attach(t.b, 101, 0));
+	ASSERT_EQ(0, pthread_create(&ts, NULL, traffic_send, &t));
+	ASSERT_EQ(0, pthread_create(&tr, NULL, traffic_recv, &t));
+	for (i = 0; i < 20; i++) {
+		err = ordo_unload();
+		EXPECT_TRUE(err == -EWOULDBLOCK || err == -EBUSY);
+		usleep(10000);
+	}
+	/* detach one side under traffic: it is plain UDP again */
+	EXPECT_EQ(0, detach(t.b));
+	usleep(50000);
+	t.stop = 1;
+	pthread_join(ts, NULL);
+	pthread_join(tr, NULL);
+	EXPECT_LT(0, t.sent);
+	EXPECT_LT(0, t.got);
+	close(t.a);
+	close(t.b);
+	for (i = 0; i < 100 && ordo_refcnt() != base; i++)
+		usleep(20000);
+	EXPECT_EQ(base, ordo_refcnt());
+	if (base == 0) {
+		EXPECT_EQ(0, ordo_unload());
+		EXPECT_EQ(0, ordo_load());
+	}
+	ASSERT_TRUE(ordo_loaded());
+}
+
+/* ------------------------------------------------------------ namespaces */
+
+#define NNS	4
+
+static int netns_setup(void)
+{
+	char cmd[512];
+	int i;
+
+	if (system("ip link add lcbr type bridge && ip link set lcbr up"))
+		return -1;
+	for (i = 0; i < NNS; i++) {
+		snprintf(cmd, sizeof(cmd),
+			 "ip netns add lcns%d && "
+			 "ip link add lcv%d type veth peer name eth0 netns lcns%d && "
+			 "ip link set lcv%d master lcbr up && "
+			 "ip -n lcns%d addr add 10.77.0.%d/24 dev eth0 && "
+			 "ip -n lcns%d link set eth0 up && ip -n lcns%d link set lo up",
+			 i, i, i, i, i, i + 1, i, i);
+		if (system(cmd))
+			return -1;
+	}
+	return 0;
+}
+
+static void netns_cleanup(void)
+{
+	char cmd[128];
+	int i;
+
+	for (i = 0; i < NNS; i++) {
+		snprintf(cmd, sizeof(cmd), "ip netns del lcns%d 2>/dev/null", i);
+		if (system(cmd))
+			continue;
+	}
+	if (system("ip link del lcbr 2>/dev/null"))
+		return;
+}
+
+static int chain_ready[2];	/* nodes 1.. write, node 0 reads */
+
+struct hop {
+	uint32_t hop;
+	__u64 prev;		/* Lamport: the sender's c after its receive */
+	__u64 prev_vc[NNS];	/* vector: the sender's vector then */
+};
+
+/*
+ * Node @i in namespace lcns<i>: domain 100 of group GROUP, node id i;
+ * receives hops from i-1 and passes them to i+1; node 0 starts. Every
+ * received timestamp must follow (Lamport: exceed; vector: compare
+ * "before") the state of the sender at its previous receive. Exit 0 on
+ * success, 10+ on failures.
+ */
+static int chain_node(int i, uint32_t kind, int hops)
+{
+	struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(5077) };
+	struct sockaddr_in next = me;
+	char path[64];
+	struct hop h = { 0 };
+	struct rx r;
+	int fd, nsfd, n;
+
+	snprintf(path, sizeof(path), "/var/run/netns/lcns%d", i);
+	nsfd = open(path, O_RDONLY);
+	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET))
+		return 10;
+	dom_del(100);
+	if (dom_add(100, kind, i, kind == KIND_V ? NNS : 0,
+		    kind == KIND_V ? i : 0))
+		return 11;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	me.sin_addr.s_addr = htonl(0x0a4d0001 + i);
+	next.sin_addr.s_addr = htonl(0x0a4d0001 + (i + 1) % NNS);
+	{
+		struct timeval tv = { .tv_sec = 20 };
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	if (fd < 0 || bind(fd, (struct sockaddr *)&me, sizeof(me)))
+		return 12;
+	if (attach(fd, 100, 0))
+		return 13;
+	/* node 0 starts once every other node's socket is attached */
+	if (i != 0) {
+		if (write(chain_ready[1], "r", 1) != 1)
+			return 20;
+	} else {
+		char c;
+
+		for (n = 0; n < NNS - 1; n++)
+			if (read(chain_ready[0], &c, 1) != 1)
+				return 21;
+		h.hop = 1;
+		if (sendto(fd, &h, sizeof(h), 0, (struct sockaddr *)&next,
+			   sizeof(next)) != sizeof(h))
+			return 14;
+	}
+	for (;;) {
+		n = recv_one(fd, &r, sizeof(r.data), 0);
+		if (n != sizeof(h) || !r.has_cm)
+			return 15;
+		memcpy(&h, r.data, sizeof(h));
+		if (kind == KIND_L) {
+			if (!(r.cm.ts > h.prev && r.cm.local > r.cm.ts))
+				return 16;
+			h.prev = r.cm.local;
+		} else {
+			if (vc_cmp(h.prev_vc, r.cm.vc, NNS) != -1 ||
+			    vc_cmp(r.cm.vc, r.cm.vc + NNS, NNS) != -1)
+				return 17;
+			memcpy(h.prev_vc, r.cm.vc + NNS, sizeof(h.prev_vc));
+		}
+		if (h.hop >= (uint32_t)hops)
+			break;
+		h.hop++;
+		if (sendto(fd, &h, sizeof(h), 0, (struct sockaddr *)&next,
+			   sizeof(next)) != sizeof(h))
+			return 18;
+		if (h.hop + NNS - 1 > (uint32_t)hops)
+			break;	/* our last forward */
+	}
+	close(fd);
+	return dom_del(100) ? 19 : 0;
+}
+
+static void chain_netns(struct __test_metadata *_metadata, uint32_t kind)
+{
+	pid_t pid[NNS];
+	int i, status, hops = 4 * NNS;
+
+	netns_cleanup();
+	ASSERT_EQ(0, netns_setup());
+	ASSERT_EQ(0, pipe(chain_ready));
+	for (i = 0; i < NNS; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0)
+			_exit(chain_node(i, kind, hops));
+	}
+	for (i = 0; i < NNS; i++) {
+		waitpid(pid[i], &status, 0);
+		EXPECT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("node %d", i);
+	}
+	close(chain_ready[0]);
+	close(chain_ready[1]);
+	netns_cleanup();
+}
+
+/* Causal chains across 4 namespaces joined by veth and a bridge. */
+TEST_F(lc, netns_chain_lamport)
+{
+	chain_netns(_metadata, KIND_L);
+}
+
+TEST_F(lc, netns_chain_vector)
+{
+	chain_netns(_metadata, KIND_V);
+}
+
+/* ------------------------------------------------------------ events */
+
+struct ntf {
+	bool seen;
+	uint32_t domain, peer;
+	uint64_t ts, jump;
+};
+
+static int ntf_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[ORDO_A_MAX + 1];
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+	struct ntf *n = arg;
+
+	if (g->cmd != ORDO_CMD_LCLOCK_NTF ||
+	    genlmsg_parse(nlmsg_hdr(msg), 0, tb, ORDO_A_MAX, NULL) < 0)
+		return NL_SKIP;
+	n->seen = true;
+	if (tb[ORDO_A_LCLOCK_DOMAIN])
+		n->domain = nla_get_u32(tb[ORDO_A_LCLOCK_DOMAIN]);
+	if (tb[ORDO_A_LCLOCK_PEER_NODE])
+		n->peer = nla_get_u32(tb[ORDO_A_LCLOCK_PEER_NODE]);
+	if (tb[ORDO_A_LCLOCK_TS])
+		n->ts = nla_get_u64(tb[ORDO_A_LCLOCK_TS]);
+	if (tb[ORDO_A_LCLOCK_JUMP])
+		n->jump = nla_get_u64(tb[ORDO_A_LCLOCK_JUMP]);
+	return NL_STOP;
+}
+
+/* A timestamp from the future goes out on the "lclock" group. */
+TEST_F(lc, future_event_multicast)
+{
+	struct dom_args d = { .id = 102, .kind = KIND_L, .node = 2,
+			      .max_jump = 10 };
+	int b = udp_sock(AF_INET), plain = udp_sock(AF_INET), grp;
+	struct nl_sock *nl = nl_socket_alloc();
+	struct raw_result r;
+	struct ntf n = { 0 };
+	struct timeval tv = { .tv_sec = 5 };
+	uint8_t buf[64];
+	size_t hl;
+
+	ASSERT_NE(NULL, nl);
+	ASSERT_EQ(0, genl_connect(nl));
+	setsockopt(nl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		   sizeof(tv));
+	grp = genl_ctrl_resolve_grp(nl, ORDO_GENL_NAME, ORDO_MCGRP_LCLOCK);
+	ASSERT_LE(0, grp);
+	nl_socket_disable_seq_check(nl);
+	nl_socket_modify_cb(nl, NL_CB_VALID, NL_CB_CUSTOM, ntf_valid, &n);
+	ASSERT_EQ(0, nl_socket_add_membership(nl, grp));
+	ASSERT_EQ(0, dom_add_r(&d, &r));
+	ASSERT_EQ(0, r.error);
+	ASSERT_EQ(0, attach(b, 102, 0));
+	hl = mk_hdr(buf, KIND_L, GROUP, 500, 0);
+	ASSERT_EQ(0, send_to(plain, b, buf, hl, 0));
+	ASSERT_EQ(0, recv_one(b, &self->r, 64, 0));
+	EXPECT_EQ(ORDO_CMSG_F_FUTURE, self->r.cm.flags);
+	ASSERT_LE(0, nl_recvmsgs_default(nl));
+	EXPECT_TRUE(n.seen);
+	EXPECT_EQ(102, n.domain);
+	EXPECT_EQ(77, n.peer);
+	EXPECT_EQ(500, n.ts);
+	EXPECT_EQ(500, n.jump);
+	nl_socket_free(nl);
+	close(b);
+	close(plain);
+}
+
+TEST_HARNESS_MAIN
