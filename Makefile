@@ -62,8 +62,10 @@ DESTDIR ?=
 .PHONY: all build deps module user bpf tests check unit checkpatch vm-check \
 	run vm bench install uninstall clean help ksft FORCE
 
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+
 all: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory -j$(JOBS) build
 
 build: module user bpf tests
 
@@ -149,16 +151,16 @@ tests: ksft user bpf
 	@for d in $(BUILD)/kselftest $(BUILD)/unit; do \
 		cp $(KSFT)/run_kselftest.sh $$d/ && cp $(KSFT)/kselftest/runner.sh $(KSFT)/kselftest/prefix.pl $$d/kselftest/; \
 	done
-	@for s in $(VM_SUITES); do \
+	+@for s in $(VM_SUITES); do \
 		$(SUITE_MAKE) -C tests/$$s OUTPUT=$(BUILD)/kselftest/$$s COLLECTION=$$s all install || exit 1; \
 		$(SUITE_MAKE) -s -C tests/$$s OUTPUT=$(BUILD)/kselftest/$$s COLLECTION=$$s emit_tests >> $(BUILD)/kselftest/kselftest-list.txt; \
 	done
-	@$(SUITE_MAKE) -C tests/unit OUTPUT=$(BUILD)/unit/unit COLLECTION=unit all install
-	@$(SUITE_MAKE) -s -C tests/unit OUTPUT=$(BUILD)/unit/unit COLLECTION=unit emit_tests > $(BUILD)/unit/kselftest-list.txt
+	+@$(SUITE_MAKE) -C tests/unit OUTPUT=$(BUILD)/unit/unit COLLECTION=unit all install
+	+@$(SUITE_MAKE) -s -C tests/unit OUTPUT=$(BUILD)/unit/unit COLLECTION=unit emit_tests > $(BUILD)/unit/kselftest-list.txt
 
 # ---------------------------------------------------------------- checks
 check: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory -j$(JOBS) build
 	@tests/check
 
 unit: tests
