@@ -15,9 +15,8 @@
 
 #include <json-c/json.h>
 
+#include "cli.h"
 #include "libordo.h"
-
-enum { EXIT_OK, EXIT_USAGE, EXIT_NOMOD, EXIT_FAIL };
 
 #define NSEC_PER_SEC	1000000000LL
 
@@ -28,36 +27,18 @@ struct clockctl {
 
 static int cusage(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "ordoctl clock: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try 'ordoctl clock help')\n");
-	return EXIT_USAGE;
+	return cli_usage("clock", fmt, arg);
 }
 
 static int creport(struct clockctl *c, const char *what, int err)
 {
-	const char *msg = c->h ? ordo_errmsg(c->h) : NULL;
-
-	if (err == ORDO_ERR_NOT_LOADED) {
-		fprintf(stderr, "ordo module not loaded (modprobe ordo)\n");
-		return EXIT_NOMOD;
-	}
-	if (err == -EPERM && !msg)
-		msg = "permission denied: needs CAP_NET_ADMIN and CAP_SYS_TIME";
-	if (msg)
-		fprintf(stderr, "ordoctl clock %s: %s (%s)\n", what, msg,
-			ordo_strerror(err));
-	else
-		fprintf(stderr, "ordoctl clock %s: %s\n", what,
-			ordo_strerror(err));
-	return EXIT_FAIL;
+	return cli_report(c->h, "clock", what, err,
+			  "permission denied: needs CAP_NET_ADMIN and CAP_SYS_TIME");
 }
 
 static int cconnect(struct clockctl *c)
 {
-	int err = ordo_open(&c->h);
-
-	return err ? creport(c, "connect", err) : EXIT_OK;
+	return cli_connect(&c->h, "clock");
 }
 
 /* "2026-12-31T23:59:58.5Z" (IN_LEAP: second 60) */
@@ -703,8 +684,6 @@ static void clock_help(FILE *f)
 		"OFFSET: ns, or a number with ns, us, ms or s. TIME: seconds since the\n"
 		"epoch or YYYY-MM-DD[THH:MM:SS[.frac]][Z] (UTC).\n");
 }
-
-int ordoctl_clock(bool json, int argc, char **argv);
 
 int ordoctl_clock(bool json, int argc, char **argv)
 {

@@ -13,9 +13,8 @@
 #include <json-c/json.h>
 #include <linux/ordo_wire.h>
 
+#include "cli.h"
 #include "libordo.h"
-
-enum { EXIT_OK, EXIT_USAGE, EXIT_NOMOD, EXIT_FAIL };
 
 struct lcctl {
 	bool json;
@@ -40,36 +39,18 @@ static void lc_help(FILE *f)
 
 static int lc_usage(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "ordoctl lclock: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try 'ordoctl lclock help')\n");
-	return EXIT_USAGE;
+	return cli_usage("lclock", fmt, arg);
 }
 
 static int lc_report(struct lcctl *c, const char *what, int err)
 {
-	const char *msg = c->h ? ordo_errmsg(c->h) : NULL;
-
-	if (err == ORDO_ERR_NOT_LOADED) {
-		fprintf(stderr, "ordo module not loaded (modprobe ordo)\n");
-		return EXIT_NOMOD;
-	}
-	if (err == -EPERM && !msg)
-		msg = "permission denied: needs CAP_NET_ADMIN";
-	if (msg)
-		fprintf(stderr, "ordoctl lclock %s: %s (%s)\n", what, msg,
-			ordo_strerror(err));
-	else
-		fprintf(stderr, "ordoctl lclock %s: %s\n", what,
-			ordo_strerror(err));
-	return EXIT_FAIL;
+	return cli_report(c->h, "lclock", what, err,
+			  "permission denied: needs CAP_NET_ADMIN");
 }
 
 static int lc_connect(struct lcctl *c)
 {
-	int err = ordo_open(&c->h);
-
-	return err ? lc_report(c, "connect", err) : EXIT_OK;
+	return cli_connect(&c->h, "lclock");
 }
 
 static int parse_u32(const char *s, uint32_t *v)
@@ -393,8 +374,6 @@ static int lc_domain(struct lcctl *c, int argc, char **argv)
 		return lc_domain_del(c, argc - 1, argv + 1);
 	return lc_usage("unknown domain command '%s'", argv[0]);
 }
-
-int ordoctl_lclock(bool json, int argc, char **argv);
 
 int ordoctl_lclock(bool json, int argc, char **argv)
 {

@@ -15,18 +15,9 @@
 
 #include <json-c/json.h>
 
+#include "cli.h"
 #include "libordo.h"
 #include "ordo_caps.h"
-
-/* Exit codes, documented in usage(). */
-enum {
-	EXIT_OK		= 0,
-	EXIT_USAGE	= 1,
-	EXIT_NOMOD	= 2,
-	EXIT_FAIL	= 3,
-};
-
-#define NOT_LOADED_MSG	"ordo module not loaded (modprobe ordo)"
 
 struct ordoctl {
 	bool json;
@@ -47,35 +38,18 @@ static void usage(FILE *f);
 
 static int usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "%s: ", prog);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try '%s --help')\n", prog);
-	return EXIT_USAGE;
+	return cli_usage(NULL, fmt, arg);
 }
 
 /* Report a libordo error and return the matching exit code. */
 static int report(struct ordoctl *ctl, const char *what, int err)
 {
-	const char *msg;
-
-	if (err == ORDO_ERR_NOT_LOADED) {
-		fprintf(stderr, "%s\n", NOT_LOADED_MSG);
-		return EXIT_NOMOD;
-	}
-	msg = ctl->h ? ordo_errmsg(ctl->h) : NULL;
-	if (msg)
-		fprintf(stderr, "%s: %s: %s (%s)\n", prog, what, msg,
-			ordo_strerror(err));
-	else
-		fprintf(stderr, "%s: %s: %s\n", prog, what, ordo_strerror(err));
-	return EXIT_FAIL;
+	return cli_report(ctl->h, NULL, what, err, NULL);
 }
 
 static int connect_module(struct ordoctl *ctl)
 {
-	int err = ordo_open(&ctl->h);
-
-	return err ? report(ctl, "connect", err) : EXIT_OK;
+	return cli_connect(&ctl->h, NULL);
 }
 
 static int json_print(struct json_object *obj)
@@ -200,16 +174,12 @@ static int cmd_stats(struct ordoctl *ctl, int argc, char **argv)
 }
 
 /* ordoctl clock ... (clock.c) */
-int ordoctl_clock(bool json, int argc, char **argv);
-
 static int cmd_clock(struct ordoctl *ctl, int argc, char **argv)
 {
 	return ordoctl_clock(ctl->json, argc, argv);
 }
 
 /* ordoctl lclock ... (lclock.c) */
-int ordoctl_lclock(bool json, int argc, char **argv);
-
 static int cmd_lclock(struct ordoctl *ctl, int argc, char **argv)
 {
 	return ordoctl_lclock(ctl->json, argc, argv);
