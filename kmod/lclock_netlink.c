@@ -10,7 +10,9 @@
  *   LCLOCK_NTF         multicast on ORDO_MCGRP_LCLOCK: a timestamp from
  *                      the future (DOMAIN, KIND, NODE, PEER_NODE, TS, JUMP)
  *
- * Domains belong to the requester's network namespace.
+ * Domains belong to the requester's network namespace. Every request is
+ * counted in the module's statistics (lclock_*) and fires ordo:ordo_genl_op,
+ * as trace.h describes.
  */
 
 #include <linux/slab.h>
@@ -20,6 +22,48 @@
 
 #include "lclock.h"
 #include "netlink.h"
+#include "stats.h"
+#include "trace.h"
+
+/* cb->args[] slots used by the LCLOCK_GET dump */
+enum {
+	ORDO_LC_DUMP_ARG_NEXT,	/* position of the next domain to emit */
+	ORDO_LC_DUMP_ARG_ERR,	/* last error returned by the dumpit */
+};
+
+/* Count a request in the module's statistics and fire ordo:ordo_genl_op. */
+static void ordo_lc_account(u8 cmd, bool dump, int err)
+{
+	enum ordo_stat_id req, errs;
+
+	switch (cmd) {
+	case ORDO_CMD_LCLOCK_DOMAIN_ADD:
+		req = ORDO_STAT_LCLOCK_ADD_REQUESTS;
+		errs = ORDO_STAT_LCLOCK_ADD_ERRORS;
+		break;
+	case ORDO_CMD_LCLOCK_DOMAIN_DEL:
+		req = ORDO_STAT_LCLOCK_DEL_REQUESTS;
+		errs = ORDO_STAT_LCLOCK_DEL_ERRORS;
+		break;
+	case ORDO_CMD_LCLOCK_GET:
+		req = dump ? ORDO_STAT_LCLOCK_DUMP_REQUESTS :
+			     ORDO_STAT_LCLOCK_GET_REQUESTS;
+		errs = dump ? ORDO_STAT_LCLOCK_DUMP_ERRORS :
+			      ORDO_STAT_LCLOCK_GET_ERRORS;
+		break;
+	case ORDO_CMD_LCLOCK_TICK:
+		req = ORDO_STAT_LCLOCK_TICK_REQUESTS;
+		errs = ORDO_STAT_LCLOCK_TICK_ERRORS;
+		break;
+	default:
+		return;
+	}
+
+	ordo_stat_inc(req);
+	if (err)
+		ordo_stat_inc(errs);
+	trace_ordo_genl_op(cmd, dump, err);
+}
 
 /* Out-of-range values are -EINVAL (a range policy would say -ERANGE). */
 static int ordo_lc_check_kind(const struct nlattr *attr,
@@ -158,7 +202,7 @@ static u32 ordo_lc_attr_u32(struct genl_info *info, int type, u32 dflt)
 	return info->attrs[type] ? nla_get_u32(info->attrs[type]) : dflt;
 }
 
-int ordo_lc_add_doit(struct sk_buff *skb, struct genl_info *info)
+static int __ordo_lc_add_doit(struct genl_info *info)
 {
 	struct ordo_lc_params p = { };
 
@@ -192,13 +236,29 @@ int ordo_lc_add_doit(struct sk_buff *skb, struct genl_info *info)
 	return ordo_lc_add(genl_info_net(info), &p, info->extack);
 }
 
-int ordo_lc_del_doit(struct sk_buff *skb, struct genl_info *info)
+int ordo_lc_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int err = __ordo_lc_add_doit(info);
+
+	ordo_lc_account(ORDO_CMD_LCLOCK_DOMAIN_ADD, false, err);
+	return err;
+}
+
+static int __ordo_lc_del_doit(struct genl_info *info)
 {
 	if (GENL_REQ_ATTR_CHECK(info, ORDO_A_LCLOCK_DOMAIN))
 		return -EINVAL;
 	return ordo_lc_del(genl_info_net(info),
 			   nla_get_u32(info->attrs[ORDO_A_LCLOCK_DOMAIN]),
 			   info->extack);
+}
+
+int ordo_lc_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int err = __ordo_lc_del_doit(info);
+
+	ordo_lc_account(ORDO_CMD_LCLOCK_DOMAIN_DEL, false, err);
+	return err;
 }
 
 /* GET and TICK: reply with the domain, after a local event for TICK. */
@@ -234,18 +294,24 @@ static int ordo_lc_get_tick(struct genl_info *info, bool tick)
 
 int ordo_lc_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return ordo_lc_get_tick(info, false);
+	int err = ordo_lc_get_tick(info, false);
+
+	ordo_lc_account(ORDO_CMD_LCLOCK_GET, false, err);
+	return err;
 }
 
 int ordo_lc_tick_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return ordo_lc_get_tick(info, true);
+	int err = ordo_lc_get_tick(info, true);
+
+	ordo_lc_account(ORDO_CMD_LCLOCK_TICK, false, err);
+	return err;
 }
 
 int ordo_lc_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(cb->skb->sk);
-	unsigned long pos = cb->args[0];
+	unsigned long pos = cb->args[ORDO_LC_DUMP_ARG_NEXT];
 	struct ordo_lc_domain *d;
 	void *hdr;
 	int err = 0;
@@ -265,12 +331,25 @@ int ordo_lc_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		}
 		genlmsg_end(skb, hdr);
+		ordo_stat_inc(ORDO_STAT_LCLOCK_DUMP_MESSAGES);
 	}
 	mutex_unlock(&ordo_lc_mutex);
-	cb->args[0] = pos;
+	cb->args[ORDO_LC_DUMP_ARG_NEXT] = pos;
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
-	return err ? err : skb->len;
+	if (err) {
+		cb->args[ORDO_LC_DUMP_ARG_ERR] = err;
+		return err;
+	}
+	return skb->len;
+}
+
+/* Called once per dump: on completion, on error, or when the socket closes. */
+int ordo_lc_get_dump_done(struct netlink_callback *cb)
+{
+	ordo_lc_account(ORDO_CMD_LCLOCK_GET, true,
+			(int)cb->args[ORDO_LC_DUMP_ARG_ERR]);
+	return 0;
 }
 
 void ordo_lc_notify_future(struct ordo_lc_domain *d, u32 peer, u64 ts,

@@ -296,6 +296,7 @@ static const struct genl_ops ordo_genl_ops[] = {
 		.cmd	= ORDO_CMD_LCLOCK_GET,
 		.doit	= ordo_lc_get_doit,
 		.dumpit	= ordo_lc_get_dumpit,
+		.done	= ordo_lc_get_dump_done,
 		.policy	= ordo_lc_id_policy,
 		.maxattr = ORDO_A_LCLOCK_DOMAIN,
 	},

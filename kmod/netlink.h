@@ -34,6 +34,7 @@ int ordo_lc_add_doit(struct sk_buff *skb, struct genl_info *info);
 int ordo_lc_del_doit(struct sk_buff *skb, struct genl_info *info);
 int ordo_lc_get_doit(struct sk_buff *skb, struct genl_info *info);
 int ordo_lc_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int ordo_lc_get_dump_done(struct netlink_callback *cb);
 int ordo_lc_tick_doit(struct sk_buff *skb, struct genl_info *info);
 
 #endif /* _ORDO_NETLINK_H */

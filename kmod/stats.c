@@ -27,6 +27,17 @@ static const char * const ordo_stat_names[] = {
 	[ORDO_STAT_CLOCK_SET_REQUESTS]	= "clock_set_requests",
 	[ORDO_STAT_CLOCK_SET_ERRORS]	= "clock_set_errors",
 	[ORDO_STAT_CLOCK_NTF_MESSAGES]	= "clock_ntf_messages",
+	[ORDO_STAT_LCLOCK_ADD_REQUESTS]	= "lclock_add_requests",
+	[ORDO_STAT_LCLOCK_ADD_ERRORS]	= "lclock_add_errors",
+	[ORDO_STAT_LCLOCK_DEL_REQUESTS]	= "lclock_del_requests",
+	[ORDO_STAT_LCLOCK_DEL_ERRORS]	= "lclock_del_errors",
+	[ORDO_STAT_LCLOCK_GET_REQUESTS]	= "lclock_get_requests",
+	[ORDO_STAT_LCLOCK_GET_ERRORS]	= "lclock_get_errors",
+	[ORDO_STAT_LCLOCK_DUMP_REQUESTS] = "lclock_dump_requests",
+	[ORDO_STAT_LCLOCK_DUMP_ERRORS]	= "lclock_dump_errors",
+	[ORDO_STAT_LCLOCK_DUMP_MESSAGES] = "lclock_dump_messages",
+	[ORDO_STAT_LCLOCK_TICK_REQUESTS] = "lclock_tick_requests",
+	[ORDO_STAT_LCLOCK_TICK_ERRORS]	= "lclock_tick_errors",
 };
 
 static_assert(ARRAY_SIZE(ordo_stat_names) == ORDO_STAT_NR);

@@ -19,6 +19,11 @@ static const char *const expected_stats[] = {
 	"stats_dump_requests", "stats_dump_errors", "stats_dump_messages",
 	"clock_get_requests", "clock_get_errors",
 	"clock_set_requests", "clock_set_errors", "clock_ntf_messages",
+	"lclock_add_requests", "lclock_add_errors",
+	"lclock_del_requests", "lclock_del_errors",
+	"lclock_get_requests", "lclock_get_errors",
+	"lclock_dump_requests", "lclock_dump_errors", "lclock_dump_messages",
+	"lclock_tick_requests", "lclock_tick_errors",
 };
 
 #define N_EXPECTED (sizeof(expected_stats) / sizeof(expected_stats[0]))

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stamp_udp [-j] [-t SEC] [--veth NS_TX,NS_RX,RX_ADDR]: datagrams per
+ * second through UDP sockets opted in to ordo's socket stamping, next to
+ * plain UDP, for every kind of logical clock:
+ *
+ *   plain     no ordo at all
+ *   lamport   both sockets attached to a Lamport domain
+ *   vector8   both attached to a vector domain (n = 8, sender index 0,
+ *             receiver index 1)
+ *   hlc       both attached to an HLC domain
+ *
+ * with 64 B and 1400 B payloads, over loopback (127.0.0.1, this netns)
+ * and, with --veth, from netns NS_TX to RX_ADDR in netns NS_RX (names of
+ * /run/netns, as `ip netns add` makes them; the run script sets them up).
+ *
+ * One case: a receiver process (bound, attached, large SO_RCVBUF) and a
+ * sender process that send()s back to back for -t SEC (default 2). The
+ * receiver counts what recvmsg() actually delivers (with the SOL_ORDO
+ * control message for stamped cases) until the socket stays idle for
+ * 200 ms after the sender stopped. rx/s = received / sender's elapsed
+ * time; the ratio is rx/s to plain UDP of the same path and payload in
+ * this run. Loss = 1 - received / sent; "ordo drop" is what the receiving
+ * domain dropped (invalid header, ...), the rest of the loss is the
+ * socket's receive queue overflowing. No target is asserted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <linux/ordo_lclock.h>
+#include <linux/ordo_wire.h>
+
+#include "libordo.h"
+
+#define PORT		9377
+#define GROUP		0x5a3d
+#define RX_VC_INDEX	1
+#define VC_N		8
+#define DRAIN_MS	200
+
+struct kind {
+	const char *name;
+	uint32_t kind;		/* 0: plain UDP */
+};
+
+static const struct kind kinds[] = {
+	{ "plain", 0 },
+	{ "lamport", ORDO_WIRE_KIND_LAMPORT },
+	{ "vector8", ORDO_WIRE_KIND_VECTOR },
+	{ "hlc", ORDO_WIRE_KIND_HLC },
+};
+
+static const size_t payloads[] = { 64, 1400 };
+
+struct path {
+	const char *name;
+	const char *ns_tx, *ns_rx;	/* NULL: this netns */
+	const char *rx_addr;
+};
+
+struct result {
+	const char *path, *kind;
+	size_t payload;
+	uint64_t sent, send_err, received, dropped;
+	double secs;
+};
+
+static double dur = 2.0;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "stamp_udp: %s: %s\n", what, strerror(err));
+	_exit(1);
+}
+
+static void enter_netns(const char *ns)
+{
+	char p[256];
+	int fd;
+
+	if (!ns)
+		return;
+	snprintf(p, sizeof(p), "/run/netns/%s", ns);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(p, errno);
+	if (setns(fd, CLONE_NEWNET))
+		die("setns", errno);
+	close(fd);
+}
+
+/* Create domain @id of @kind in this netns; returns the handle. */
+static struct ordo *domain_add(uint32_t id, uint32_t kind, uint32_t index)
+{
+	struct ordo_lclock_params p = {
+		.domain = id, .kind = kind, .has_group = 1, .group = GROUP,
+	};
+	struct ordo *h;
+	int err;
+
+	err = ordo_open(&h);
+	if (err)
+		die("ordo_open", -err);
+	ordo_lclock_domain_del(h, id);	/* left over by a killed run */
+	if (kind == ORDO_WIRE_KIND_VECTOR) {
+		p.vc_n = VC_N;
+		p.vc_index = index;
+	}
+	err = ordo_lclock_domain_add(h, &p);
+	if (err) {
+		fprintf(stderr, "stamp_udp: domain add: %s\n", ordo_errmsg(h));
+		die("ordo_lclock_domain_add", -err);
+	}
+	return h;
+}
+
+static void domain_del(struct ordo *h, uint32_t id)
+{
+	if (!h)
+		return;
+	ordo_lclock_domain_del(h, id);
+	ordo_close(h);
+}
+
+static int udp_socket(const char *addr, int rx, uint32_t kind, uint32_t id)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	int buf = 8 << 20;
+	int fd, err;
+
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		die(addr, EINVAL);
+	fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+	if (fd < 0)
+		die("socket", errno);
+	if (setsockopt(fd, SOL_SOCKET, rx ? SO_RCVBUFFORCE : SO_SNDBUFFORCE,
+		       &buf, sizeof(buf)))
+		setsockopt(fd, SOL_SOCKET, rx ? SO_RCVBUF : SO_SNDBUF,
+			   &buf, sizeof(buf));
+	if (rx ? bind(fd, (struct sockaddr *)&sa, sizeof(sa)) :
+		 connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		die(rx ? "bind" : "connect", errno);
+	if (kind) {
+		err = ordo_lclock_attach(fd, id, 0);
+		if (err)
+			die("ordo_lclock_attach", -err);
+	}
+	return fd;
+}
+
+static void xwrite(int fd, const void *b, size_t n)
+{
+	if (write(fd, b, n) != (ssize_t)n)
+		die("pipe write", errno);
+}
+
+static int xread(int fd, void *b, size_t n)
+{
+	return read(fd, b, n) == (ssize_t)n ? 0 : -1;
+}
+
+/*
+ * Receiver: tells @ready it is set up, counts until @ctl says the sender
+ * stopped and the socket then stays idle DRAIN_MS, writes the count to
+ * @res.
+ */
+static void receiver(const struct path *pa, uint32_t kind, int ready, int ctl,
+		     int res)
+{
+	uint32_t id = 100 + kind;
+	struct ordo *h = NULL;
+	char data[65536], cbuf[CMSG_SPACE(48 + 16 * 64)];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	uint64_t n = 0;
+	int fd, stopping = 0;
+
+	enter_netns(pa->ns_rx);
+	if (kind)
+		h = domain_add(id, kind, RX_VC_INDEX);
+	fd = udp_socket(pa->rx_addr, 1, kind, id);
+	xwrite(ready, "r", 1);
+	for (;;) {
+		struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { ctl, POLLIN, 0 } };
+		int r = poll(pfd, stopping ? 1 : 2, stopping ? DRAIN_MS : -1);
+
+		if (r < 0 && errno != EINTR)
+			die("poll", errno);
+		if (r == 0)
+			break;	/* idle after the sender stopped */
+		if (!stopping && (pfd[1].revents & (POLLIN | POLLHUP))) {
+			char c;
+
+			if (read(ctl, &c, 1) < 0)
+				die("pipe read", errno);
+			stopping = 1;
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		for (;;) {
+			m.msg_control = cbuf;
+			m.msg_controllen = sizeof(cbuf);
+			if (recvmsg(fd, &m, MSG_DONTWAIT) < 0) {
+				if (errno == EAGAIN || errno == EINTR)
+					break;
+				die("recvmsg", errno);
+			}
+			n++;
+		}
+	}
+	xwrite(res, &n, sizeof(n));
+	n = 0;	/* then the domain's drops: not a socket buffer overflow */
+	if (h) {
+		static struct ordo_lclock_info li;
+		unsigned int i;
+
+		if (!ordo_lclock_get(h, id, &li))
+			for (i = 0; i < li.n_drops; i++)
+				n += li.drops[i].value;
+	}
+	xwrite(res, &n, sizeof(n));
+	close(fd);
+	domain_del(h, id);
+	_exit(0);
+}
+
+/* Sender: tells @ready it is set up, waits for @go, blasts for dur. */
+static void sender(const struct path *pa, uint32_t kind, size_t len, int ready,
+		   int go, int res)
+{
+	uint32_t id = 200 + kind;
+	struct ordo *h = NULL;
+	static char data[65536];
+	uint64_t out[2] = { 0, 0 };	/* sent, errors */
+	double t0, t1, end;
+	unsigned int i;
+	int fd;
+	char c;
+
+	enter_netns(pa->ns_tx);
+	if (kind)
+		h = domain_add(id, kind, 0);
+	fd = udp_socket(pa->rx_addr, 0, kind, id);
+	memset(data, 0xa5, len);
+	xwrite(ready, "s", 1);
+	if (xread(go, &c, 1))
+		die("pipe read", errno);
+	t0 = now_s();
+	end = t0 + dur;
+	for (i = 0;; i++) {
+		if (!(i & 63) && now_s() >= end)
+			break;
+		if (send(fd, data, len, 0) == (ssize_t)len)
+			out[0]++;
+		else
+			out[1]++;	/* ENOBUFS, ECONNREFUSED, ... */
+	}
+	t1 = now_s();
+	xwrite(res, out, sizeof(out));
+	t1 -= t0;
+	xwrite(res, &t1, sizeof(t1));
+	close(fd);
+	domain_del(h, id);
+	_exit(0);
+}
+
+static int run_case(const struct path *pa, const struct kind *k, size_t len,
+		    struct result *r)
+{
+	int rready[2], rctl[2], rres[2], sready[2], sgo[2], sres[2];
+	uint64_t sout[2];
+	pid_t rp, sp;
+	int st, ok = 0;
+	char c;
+
+	if (pipe(rready) || pipe(rctl) || pipe(rres) || pipe(sready) ||
+	    pipe(sgo) || pipe(sres))
+		die("pipe", errno);
+	rp = fork();
+	if (rp < 0)
+		die("fork", errno);
+	if (!rp)
+		receiver(pa, k->kind, rready[1], rctl[0], rres[1]);
+	close(rready[1]);
+	close(rres[1]);
+	if (xread(rready[0], &c, 1))
+		goto out_rx;
+	sp = fork();
+	if (sp < 0)
+		die("fork", errno);
+	if (!sp)
+		sender(pa, k->kind, len, sready[1], sgo[0], sres[1]);
+	close(sready[1]);
+	close(sres[1]);
+	if (xread(sready[0], &c, 1))
+		goto out_tx;
+	xwrite(sgo[1], "g", 1);
+	if (xread(sres[0], sout, sizeof(sout)) ||
+	    xread(sres[0], &r->secs, sizeof(r->secs)))
+		goto out_tx;
+	xwrite(rctl[1], "x", 1);
+	if (xread(rres[0], &r->received, sizeof(r->received)) ||
+	    xread(rres[0], &r->dropped, sizeof(r->dropped)))
+		goto out_tx;
+	r->sent = sout[0];
+	r->send_err = sout[1];
+	r->path = pa->name;
+	r->kind = k->name;
+	r->payload = len;
+	ok = 1;
+out_tx:
+	if (!ok)
+		kill(sp, SIGTERM);
+	waitpid(sp, &st, 0);
+	ok = ok && WIFEXITED(st) && !WEXITSTATUS(st);
+out_rx:
+	if (!ok)
+		kill(rp, SIGTERM);
+	waitpid(rp, &st, 0);
+	ok = ok && WIFEXITED(st) && !WEXITSTATUS(st);
+	close(rready[0]); close(rctl[0]); close(rctl[1]); close(rres[0]);
+	close(sready[0]); close(sgo[0]); close(sgo[1]); close(sres[0]);
+	return ok ? 0 : -1;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: stamp_udp [-j] [-t SEC] [--veth NS_TX,NS_RX,RX_ADDR]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct path paths[2] = { { "loopback", NULL, NULL, "127.0.0.1" } };
+	size_t npaths = 1, nres = 0, i, j, l;
+	struct result res[2 * 2 * 4];
+	int json = 0, a, fail = 0;
+
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "-j")) {
+			json = 1;
+		} else if (!strcmp(argv[a], "-t") && a + 1 < argc) {
+			dur = atof(argv[++a]);
+			if (dur <= 0)
+				usage();
+		} else if (!strcmp(argv[a], "--veth") && a + 1 < argc) {
+			char *s = strdup(argv[++a]);
+
+			paths[1].name = "veth";
+			paths[1].ns_tx = strsep(&s, ",");
+			paths[1].ns_rx = strsep(&s, ",");
+			paths[1].rx_addr = strsep(&s, ",");
+			if (!paths[1].ns_rx || !paths[1].rx_addr)
+				usage();
+			npaths = 2;
+		} else {
+			usage();
+		}
+	}
+
+	for (i = 0; i < npaths; i++)
+		for (l = 0; l < 2; l++)
+			for (j = 0; j < 4; j++) {
+				struct result *r = &res[nres];
+
+				if (run_case(&paths[i], &kinds[j], payloads[l], r)) {
+					fprintf(stderr, "stamp_udp: %s %zu B %s failed\n",
+						paths[i].name, payloads[l], kinds[j].name);
+					fail = 1;
+					continue;
+				}
+				nres++;
+			}
+
+	if (json)
+		printf("{\"duration_s\": %.3f, \"results\": [", dur);
+	else
+		printf("%-9s %7s %-8s %12s %12s %7s %9s %7s\n", "path",
+		       "payload", "kind", "rx dgram/s", "tx dgram/s", "loss",
+		       "ordo drop", "ratio");
+	for (i = 0; i < nres; i++) {
+		struct result *r = &res[i];
+		double rx = r->received / r->secs, tx = r->sent / r->secs;
+		double loss = r->sent ? 1.0 - (double)r->received / r->sent : 0;
+		double base = 0;
+
+		for (j = 0; j < nres; j++)
+			if (!strcmp(res[j].kind, "plain") &&
+			    !strcmp(res[j].path, r->path) &&
+			    res[j].payload == r->payload)
+				base = res[j].received / res[j].secs;
+		if (loss < 0)
+			loss = 0;
+		if (json)
+			printf("%s\n  {\"path\": \"%s\", \"payload\": %zu, \"kind\": \"%s\", "
+			       "\"rx_per_s\": %.0f, \"tx_per_s\": %.0f, \"sent\": %llu, "
+			       "\"send_errors\": %llu, \"received\": %llu, "
+			       "\"ordo_dropped\": %llu, \"loss\": %.4f, "
+			       "\"ratio\": %.3f}", i ? "," : "", r->path, r->payload,
+			       r->kind, rx, tx, (unsigned long long)r->sent,
+			       (unsigned long long)r->send_err,
+			       (unsigned long long)r->received,
+			       (unsigned long long)r->dropped, loss,
+			       base > 0 ? rx / base : 0);
+		else
+			printf("%-9s %5zu B %-8s %12.0f %12.0f %6.1f%% %9llu %7.3f\n",
+			       r->path, r->payload, r->kind, rx, tx, 100 * loss,
+			       (unsigned long long)r->dropped,
+			       base > 0 ? rx / base : 0);
+	}
+	if (json)
+		printf("\n]}\n");
+	return fail;
+}
