@@ -30,11 +30,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/ordo_sysfs.h"
 #include "../kselftest_harness.h"
 #include "../lifecycle/nl_raw.h"
 #include "libordo.h"
 
-#define CLOCK_DIR "/sys/kernel/ordo/clock/"
 #define NOBODY 65534
 #define NSEC 1000000000LL
 #define READS 100000
@@ -90,39 +90,6 @@ static void clk_restore(void)
 	s.mask = ORDO_CLOCK_SET_BIT(ORDO_A_CLOCK_WALL);
 	s.wall = realtime_ns();
 	clk_set(&s);
-}
-
-static int sysfs_write(const char *name, const char *val)
-{
-	char path[256];
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), CLOCK_DIR "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-static int sysfs_read(const char *name, char *buf, size_t len)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), CLOCK_DIR "%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -796,7 +763,7 @@ TEST(sysfs_garbage)
 	EXPECT_EQ(0, sysfs_write("freq_ppb", "0"));
 	EXPECT_EQ(0, sysfs_write("drift_ppb", "200000"));
 	ASSERT_EQ(0, sysfs_read("sync_state", buf, sizeof(buf)));
-	EXPECT_STREQ("unsync\n", buf);
+	EXPECT_STREQ("unsync", buf);
 	clk_restore();
 }
 

@@ -25,51 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/ordo_sysfs.h"
 #include "../kselftest_harness.h"
 
-#define CLOCK_DIR "/sys/kernel/ordo/clock/"
 #define NOBODY 65534
 /* 2030-01-01 00:00:00 UTC */
 #define RTC_TEST_TIME 1893456000LL
-
-static int sysfs_read(const char *name, char *buf, size_t len)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), CLOCK_DIR "%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return 0;
-}
-
-/* 0 or -errno of the write (or of the open). */
-static int sysfs_write(const char *name, const char *val)
-{
-	char path[256];
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), CLOCK_DIR "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
 
 static int sysfs_s64(const char *name, int64_t *v)
 {

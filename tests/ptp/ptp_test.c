@@ -31,47 +31,12 @@
 #include <linux/ptp_clock.h>
 
 #include "libordo.h"
+#include "../lib/ordo_sysfs.h"
 #include "../kselftest_harness.h"
 
-#define CLOCK_DIR "/sys/kernel/ordo/clock/"
 #define NOBODY 65534
 #define NSEC 1000000000LL
 #define FD_TO_CLOCKID(fd) ((~(clockid_t)(fd) << 3) | 3)
-
-static int sysfs_read(const char *name, char *buf, size_t len)
-{
-	char path[256];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), CLOCK_DIR "%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return 0;
-}
-
-static int sysfs_write(const char *name, const char *val)
-{
-	char path[256];
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), CLOCK_DIR "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
 
 static int ptp_index(void)
 {
