@@ -45,11 +45,24 @@ static_assert(sizeof(struct ordo_lclock_cmsg) == 48);
 #define ORDO_STAMP_CMSG_MAX	(sizeof(struct ordo_lclock_cmsg) + \
 				 2 * ORDO_VC_MAX * sizeof(u64))
 
+/*
+ * A bounce buffer kept by the socket between calls, so that a datagram
+ * does not cost an allocation (for a 64 KiB receive buffer, a vmalloc()).
+ * A call takes it with xchg() and gives it back the same way; concurrent
+ * calls on one socket allocate their own.
+ */
+struct ordo_stamp_buf {
+	size_t size;
+	u8 data[] __aligned(8);
+};
+
 struct ordo_stamp_sk {
 	refcount_t ref;			/* the socket's, and running calls' */
 	struct ordo_lc_domain *dom;
 	struct proto *orig;		/* restored on detach */
 	u32 flags;			/* ORDO_ATTACH_F_* */
+	struct ordo_stamp_buf *tx_buf;	/* cached, or NULL */
+	struct ordo_stamp_buf *rx_buf;
 	struct rcu_head rcu;
 };
 
@@ -90,10 +103,35 @@ static void ordo_stamp_free_rcu(struct rcu_head *head)
 	module_put(THIS_MODULE);
 }
 
+/* A buffer of at least @size bytes: the cached one or a new one. */
+static struct ordo_stamp_buf *ordo_stamp_buf_get(struct ordo_stamp_buf **slot,
+						 size_t size)
+{
+	struct ordo_stamp_buf *b = xchg(slot, NULL);
+
+	if (b && b->size >= size)
+		return b;
+	kvfree(b);
+	b = kvmalloc(struct_size(b, data, size), GFP_KERNEL);
+	if (b)
+		b->size = size;
+	return b;
+}
+
+/* Keep @b for the next call (the newest buffer wins). */
+static void ordo_stamp_buf_put(struct ordo_stamp_buf **slot,
+			       struct ordo_stamp_buf *b)
+{
+	kvfree(xchg(slot, b));
+}
+
 /* Process context. */
 static void ordo_stamp_put(struct ordo_stamp_sk *st)
 {
 	if (refcount_dec_and_test(&st->ref)) {
+		/* no call runs any more: the cached buffers are idle */
+		kvfree(st->tx_buf);
+		kvfree(st->rx_buf);
 		ordo_lc_detach(st->dom);
 		call_rcu(&st->rcu, ordo_stamp_free_rcu);
 	}
@@ -145,6 +183,7 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	u32 hlen = ordo_wire_hdr_len(d->kind, d->kind == ORDO_WIRE_KIND_VECTOR ?
 				     d->vc.n : 0);
 	struct ordo_wire_info info;
+	struct ordo_stamp_buf *b;
 	struct iov_iter saved;
 	struct kvec kv;
 	u64 *vc;
@@ -158,11 +197,13 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	if (len > ORDO_STAMP_MAX_DGRAM - hlen)
 		return -EMSGSIZE;
 
-	/* header, payload, then scratch room for ts(m) of a vector */
-	buf = kvmalloc(hlen + len + ORDO_VC_MAX * sizeof(u64), GFP_KERNEL);
-	if (!buf)
+	/* scratch room for ts(m) of a vector, then header and payload */
+	b = ordo_stamp_buf_get(&st->tx_buf, ORDO_VC_MAX * sizeof(u64) +
+			       ORDO_WIRE_MAX_LEN + len);
+	if (!b)
 		return -ENOMEM;
-	vc = (u64 *)PTR_ALIGN(buf + hlen + len, sizeof(u64));
+	vc = (u64 *)b->data;
+	buf = b->data + ORDO_VC_MAX * sizeof(u64);
 	if (!copy_from_iter_full(buf + hlen, len, &msg->msg_iter)) {
 		err = -EFAULT;
 		goto out;
@@ -185,7 +226,7 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	if (err >= 0)
 		err = err >= hlen ? err - hlen : 0;
 out:
-	kvfree(buf);
+	ordo_stamp_buf_put(&st->tx_buf, b);
 	return err;
 }
 
@@ -234,6 +275,7 @@ static int ordo_stamp_recv(struct ordo_stamp_sk *st, struct sock *sk,
 	void __user *ctl = msg->msg_control_user;
 	size_t ctllen = msg->msg_controllen;
 	struct ordo_wire_info info;
+	struct ordo_stamp_buf *b;
 	struct ordo_stamp_rx *rx;
 	size_t dlen, got, payload, copy;
 	struct iov_iter saved;
@@ -241,9 +283,10 @@ static int ordo_stamp_recv(struct ordo_stamp_sk *st, struct sock *sk,
 	int ret, hl, r;
 	u64 jump;
 
-	rx = kvmalloc(sizeof(*rx) + cap, GFP_KERNEL);
-	if (!rx)
+	b = ordo_stamp_buf_get(&st->rx_buf, sizeof(*rx) + cap);
+	if (!b)
 		return -ENOMEM;
+	rx = (struct ordo_stamp_rx *)b->data;
 
 	for (;;) {
 		saved = msg->msg_iter;
@@ -305,7 +348,7 @@ static int ordo_stamp_recv(struct ordo_stamp_sk *st, struct sock *sk,
 			 sizeof(rx->cm) + 2 * sizeof(u64) * rx->cm.vc_n, &rx->cm);
 	ret = (flags & MSG_TRUNC) ? payload : copy;
 out:
-	kvfree(rx);
+	ordo_stamp_buf_put(&st->rx_buf, b);
 	return ret;
 }
 

@@ -15,8 +15,11 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 #include <linux/ordo.h>
+#include <linux/ordo_lclock.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -280,6 +283,65 @@ int ordo_lclock_detach(int sock_fd);
 /* "lamport", "vector", "hlc" (NULL if unknown) and back (-EINVAL). */
 const char *ordo_lclock_kind_name(uint32_t kind);
 int ordo_lclock_kind_parse(const char *s, uint32_t *kind);
+
+/*
+ * Stamped sockets with or without the module (ordo_lsock.c).
+ *
+ * A struct ordo_ldom is a logical clock domain as an application sees it:
+ *   - ORDO_LDOM_KERNEL: a domain of ordo.ko (in the caller's netns);
+ *     sockets are opted in with ORDO_IOC_ATTACH and the kernel stamps,
+ *     merges and strips; ordo_lsendmsg()/ordo_lrecvmsg() are plain
+ *     sendmsg()/recvmsg();
+ *   - ORDO_LDOM_USER: libordo keeps the clock in the process (the same
+ *     rules, kmod/lib/ordo_lclock.c, and the same wire header,
+ *     <linux/ordo_wire.h>); ordo_lsendmsg() prepends the header,
+ *     ordo_lrecvmsg() validates, merges, strips it and appends the same
+ *     SOL_ORDO / ORDO_CMSG_TIMESTAMP control message (struct
+ *     ordo_lclock_cmsg) after the socket's own ones. MSG_PEEK does not
+ *     merge, MSG_TRUNC/MSG_DONTWAIT/MSG_WAITALL behave as on the kernel
+ *     path, invalid datagrams are dropped and counted (or delivered
+ *     unstamped with ORDO_ATTACH_F_PASS_UNSTAMPED).
+ * On the wire both are identical: a node with the module and a node
+ * without it interoperate.
+ */
+struct ordo_ldom;
+
+enum ordo_ldom_mode {
+	ORDO_LDOM_KERNEL = 1,
+	ORDO_LDOM_USER = 2,
+};
+
+/* ordo_ldom_open() flags */
+#define ORDO_LDOM_F_USER	0x1	/* userspace, even if ordo.ko is there */
+#define ORDO_LDOM_F_KERNEL	0x2	/* ordo.ko or fail (-ENOPKG) */
+#define ORDO_LDOM_F_CREATE	0x4	/* kernel: add the domain if missing */
+
+/*
+ * Open domain @p (p->domain, kind, vector n/index, node, group, max_jump,
+ * refuse as for ordo_lclock_domain_add()). Without a mode flag: the
+ * kernel domain p->domain when ordo.ko is loaded (created with
+ * ORDO_LDOM_F_CREATE, which needs CAP_NET_ADMIN), userspace otherwise.
+ * 0 or -errno.
+ */
+int ordo_ldom_open(struct ordo_ldom **dp, const struct ordo_lclock_params *p,
+		   unsigned int flags);
+/* Detaches nothing: close or ordo_ldom_detach() the sockets first. */
+void ordo_ldom_close(struct ordo_ldom *d);
+enum ordo_ldom_mode ordo_ldom_mode(const struct ordo_ldom *d);
+/* The domain's state (same fields as ordo_lclock_get()). */
+int ordo_ldom_get(struct ordo_ldom *d, struct ordo_lclock_info *li);
+/* A local event; @li (may be NULL) gets the domain after it. */
+int ordo_ldom_tick(struct ordo_ldom *d, struct ordo_lclock_info *li);
+/* Opt the UDP socket @fd in (ORDO_ATTACH_F_*) or out. 0 or -errno. */
+int ordo_ldom_attach(struct ordo_ldom *d, int fd, uint32_t flags);
+int ordo_ldom_detach(struct ordo_ldom *d, int fd);
+/* sendmsg()/recvmsg() on an attached socket: >= 0 or -1 with errno. */
+ssize_t ordo_lsendmsg(struct ordo_ldom *d, int fd, const struct msghdr *msg,
+		      int flags);
+ssize_t ordo_lrecvmsg(struct ordo_ldom *d, int fd, struct msghdr *msg,
+		      int flags);
+/* The SOL_ORDO control message of a received @msg, or NULL. */
+const struct ordo_lclock_cmsg *ordo_lclock_cmsg(const struct msghdr *msg);
 
 #ifdef __cplusplus
 }
