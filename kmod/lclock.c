@@ -20,6 +20,7 @@
 
 #include "clock.h"
 #include "lclock.h"
+#include "trace.h"
 
 /* the list of domains; add, del, lookups */
 DEFINE_MUTEX(ordo_lc_mutex);
@@ -229,6 +230,27 @@ void ordo_lc_read(struct ordo_lc_domain *d, struct ordo_lc_value *v)
 	spin_unlock(&d->lock);
 }
 
+/* ordo:ordo_lc_event with the domain's clock after the event. */
+static void ordo_lc_trace_locked(struct ordo_lc_domain *d, u8 event, u32 from,
+				 u32 index)
+{
+	lockdep_assert_held(&d->lock);
+	switch (d->kind) {
+	case ORDO_WIRE_KIND_LAMPORT:
+		trace_ordo_lc_event(d, event, from, index, d->lamport.c, 0,
+				    NULL, 0);
+		break;
+	case ORDO_WIRE_KIND_HLC:
+		trace_ordo_lc_event(d, event, from, index, d->hlc.l, d->hlc.c,
+				    NULL, 0);
+		break;
+	default:
+		trace_ordo_lc_event(d, event, from, index, 0, 0, d->vc.v,
+				    d->vc.n);
+		break;
+	}
+}
+
 int ordo_lc_tick(struct ordo_lc_domain *d, struct ordo_lc_value *v)
 {
 	u64 pt = d->kind == ORDO_WIRE_KIND_HLC ? ordo_lc_pt() : 0;
@@ -246,6 +268,10 @@ int ordo_lc_tick(struct ordo_lc_domain *d, struct ordo_lc_value *v)
 		err = ordo_vc_tick(&d->vc);
 		break;
 	}
+	if (!err && trace_ordo_lc_event_enabled())
+		ordo_lc_trace_locked(d, ORDO_LC_EV_TICK, d->node,
+				     d->kind == ORDO_WIRE_KIND_VECTOR ?
+				     d->vc.self : 0);
 	spin_unlock(&d->lock);
 	if (err)
 		return err;
@@ -282,6 +308,9 @@ int ordo_lc_send(struct ordo_lc_domain *d, struct ordo_wire_info *info,
 		err = ordo_vc_send(&d->vc, vc, ORDO_VC_MAX);
 		break;
 	}
+	if (!err && trace_ordo_lc_event_enabled())
+		ordo_lc_trace_locked(d, ORDO_LC_EV_SEND, d->node,
+				     info->vc_index);
 	spin_unlock(&d->lock);
 	if (!err)
 		atomic64_inc(&d->stamped);
@@ -389,6 +418,9 @@ int ordo_lc_recv(struct ordo_lc_domain *d, const struct ordo_wire_info *info,
 		}
 		break;
 	}
+	if (!peek && ret >= 0 && trace_ordo_lc_event_enabled())
+		ordo_lc_trace_locked(d, ORDO_LC_EV_RECV, info->node_id,
+				     info->vc_index);
 	spin_unlock(&d->lock);
 
 	if (peek)

@@ -1291,4 +1291,147 @@ TEST_F(lc, future_event_multicast)
 	close(plain);
 }
 
+/* ------------------------------------------------------------ trace */
+
+/*
+ * `ordoctl [-j] lclock trace ARGS` with stdout on a pipe; returns once it
+ * has said on stderr that the event is enabled. NULL on failure.
+ */
+static FILE *trace_start(const char *args, pid_t *pid)
+{
+	char cmd[256], line[256];
+	int out[2], err[2];
+	FILE *ferr, *fout;
+
+	if (pipe(out) || pipe(err))
+		return NULL;
+	snprintf(cmd, sizeof(cmd), "exec ordoctl %s", args);
+	*pid = fork();
+	if (*pid < 0)
+		return NULL;
+	if (!*pid) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(out[0]);
+		close(err[0]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	ferr = fdopen(err[0], "r");
+	fout = fdopen(out[0], "r");
+	if (!ferr || !fout)
+		return NULL;
+	/* "ordoctl lclock trace: tracing ordo:ordo_lc_event" */
+	while (fgets(line, sizeof(line), ferr))
+		if (strstr(line, "tracing"))
+			break;
+	fclose(ferr);
+	return fout;
+}
+
+/* The textbook exchange, traced: the exact ShiViz log. */
+TEST_F(lc, trace_shiviz_3party)
+{
+	static const char *const want[] = {
+		"g7.n0 {\"g7.n0\":1} tick",
+		"g7.n0 {\"g7.n0\":2} send",
+		"g7.n2 {\"g7.n2\":1} tick",
+		"g7.n1 {\"g7.n0\":2,\"g7.n1\":1} recv from=g7.n0",
+		"g7.n1 {\"g7.n0\":2,\"g7.n1\":2} send",
+		"g7.n2 {\"g7.n0\":2,\"g7.n1\":2,\"g7.n2\":2} recv from=g7.n1",
+		"g7.n2 {\"g7.n0\":2,\"g7.n1\":2,\"g7.n2\":3} send",
+		"g7.n0 {\"g7.n0\":3,\"g7.n1\":2,\"g7.n2\":3} recv from=g7.n2",
+	};
+	char line[512], *p;
+	int s[3], i, st;
+	FILE *f;
+	pid_t pid;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, dom_add(100 + i, KIND_V, 10 + i, 3, i));
+		s[i] = udp_sock(AF_INET);
+		ASSERT_LE(0, s[i]);
+		ASSERT_EQ(0, attach(s[i], 100 + i, 0));
+	}
+	/* a Lamport domain of another group: filtered out */
+	ASSERT_EQ(0, dom_add(110, KIND_L, 1, 0, 0));
+	f = trace_start("lclock trace --group 7 --count 8 --duration 20", &pid);
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(0, dom_cmd(ORDO_CMD_LCLOCK_TICK, 110));
+	ASSERT_EQ(0, dom_cmd(ORDO_CMD_LCLOCK_TICK, 100));
+	ASSERT_EQ(0, send_to(s[0], s[1], "m1", 2, 0));
+	ASSERT_EQ(0, dom_cmd(ORDO_CMD_LCLOCK_TICK, 102));
+	ASSERT_EQ(2, recv_one(s[1], &self->r, 16, 0));
+	ASSERT_EQ(0, send_to(s[1], s[2], "m2", 2, 0));
+	ASSERT_EQ(2, recv_one(s[2], &self->r, 16, 0));
+	ASSERT_EQ(0, send_to(s[2], s[0], "m3", 2, 0));
+	ASSERT_EQ(2, recv_one(s[0], &self->r, 16, 0));
+	for (i = 0; i < 8; i++) {
+		ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+		p = strstr(line, " domain=");
+		ASSERT_NE(NULL, p);
+		*p = 0;
+		EXPECT_STREQ(want[i], line);
+	}
+	EXPECT_EQ(NULL, fgets(line, sizeof(line), f));
+	fclose(f);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	for (i = 0; i < 3; i++)
+		close(s[i]);
+}
+
+/* -j --all: Lamport events as JSON, with the exact clock values. */
+TEST_F(lc, trace_json_lamport)
+{
+	static const struct { const char *ev; int node; int clock; } want[] = {
+		{ "send", 1, 1 }, { "recv", 2, 2 },
+		{ "send", 2, 3 }, { "recv", 1, 4 },
+	};
+	struct raw_result rr;
+	char line[512], buf[64];
+	int a, b, i, st;
+	FILE *f;
+	pid_t pid;
+
+	ASSERT_EQ(0, dom_add_r(&(struct dom_args){ .id = 100, .kind = KIND_L,
+			       .node = 1, .group = 9 }, &rr));
+	ASSERT_EQ(0, rr.error);
+	ASSERT_EQ(0, dom_add_r(&(struct dom_args){ .id = 101, .kind = KIND_L,
+			       .node = 2, .group = 9 }, &rr));
+	ASSERT_EQ(0, rr.error);
+	a = udp_sock(AF_INET);
+	b = udp_sock(AF_INET);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, attach(a, 100, 0));
+	ASSERT_EQ(0, attach(b, 101, 0));
+	f = trace_start("-j lclock trace --all --group 9 --count 4 --duration 20",
+			&pid);
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(0, send_to(a, b, "x", 1, 0));
+	ASSERT_EQ(1, recv_one(b, &self->r, 16, 0));
+	ASSERT_EQ(0, send_to(b, a, "y", 1, 0));
+	ASSERT_EQ(1, recv_one(a, &self->r, 16, 0));
+	for (i = 0; i < 4; i++) {
+		ASSERT_NE(NULL, fgets(line, sizeof(line), f));
+		snprintf(buf, sizeof(buf), "\"event\":\"%s\"", want[i].ev);
+		EXPECT_NE(NULL, strstr(line, buf));
+		snprintf(buf, sizeof(buf), "\"host\":\"g9.node%d\"",
+			 want[i].node);
+		EXPECT_NE(NULL, strstr(line, buf));
+		snprintf(buf, sizeof(buf), "\"clock\":%d", want[i].clock);
+		EXPECT_NE(NULL, strstr(line, buf));
+		EXPECT_NE(NULL, strstr(line, "\"kind\":\"lamport\""));
+	}
+	fclose(f);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	close(a);
+	close(b);
+}
+
 TEST_HARNESS_MAIN

@@ -16,7 +16,7 @@ if [ "$(id -u)" != 0 ] || [ ! -d /sys/kernel/ordo/lclock ] || [ -z "$ordoctl" ];
 fi
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..11"
 
 check()
 {
@@ -87,6 +87,15 @@ check "errors: duplicate, n > 64, bad kind, unknown id" sh -c '
 	! ordoctl lclock domain add 204 --kind scalar 2>/dev/null &&
 	! ordoctl lclock show 299 2>/dev/null &&
 	! ordoctl lclock domain del 299 2>/dev/null'
+check "trace: bad options, non-root, no instance left behind" sh -c '
+	ordoctl lclock trace --count 0 2>&1 | grep -q "bad count" &&
+	ordoctl lclock trace --bogus 2>&1 | grep -q "unknown" &&
+	{ ordoctl lclock trace --count; [ $? = 1 ]; } 2>/dev/null &&
+	out=$(setpriv --reuid 65534 --regid 65534 --clear-groups ordoctl lclock trace --duration 1 2>&1;
+	      echo "exit=$?") && echo "$out" &&
+	echo "$out" | grep -q "needs root" && echo "$out" | grep -q "exit=3" &&
+	ordoctl lclock trace --duration 0.3 --group 424242 &&
+	! ls /sys/kernel/tracing/instances | grep -q ordoctl'
 check "del" sh -c '
 	ordoctl lclock domain del 201 && ordoctl lclock domain del 202 &&
 	ordoctl lclock domain del 203 && [ ! -e /sys/kernel/ordo/lclock/201 ]'

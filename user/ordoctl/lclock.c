@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ordoctl lclock - logical clock domains: show, tick, domain add|del|list.
+ * ordoctl lclock - logical clock domains: show, tick, domain add|del|list,
+ * trace (lctrace.c).
  * -j prints JSON everywhere. See Documentation/socket-stamping.rst.
  */
 #include <errno.h>
@@ -34,7 +35,9 @@ static void lc_help(FILE *f)
 		"      --group G          group id on the wire (default: ID)\n"
 		"      --max-jump J       future-jump threshold (0: none)\n"
 		"      --refuse           drop timestamps beyond the threshold\n"
-		"  domain del ID          (fails with EBUSY while sockets are attached)\n");
+		"  domain del ID          (fails with EBUSY while sockets are attached)\n"
+		"  trace [--group G] [--all] [--count N] [--duration SEC]\n"
+		"                         stamped events as a ShiViz log (root)\n");
 }
 
 static int lc_usage(const char *fmt, const char *arg)
@@ -403,6 +406,8 @@ int ordoctl_lclock(bool json, int argc, char **argv)
 		ret = lc_tick(&c, n - 1, args + 1);
 	} else if (!strcmp(args[0], "domain")) {
 		ret = lc_domain(&c, n - 1, args + 1);
+	} else if (!strcmp(args[0], "trace")) {
+		ret = ordoctl_lclock_trace(c.json, n - 1, args + 1);
 	} else {
 		ret = lc_usage("unknown subcommand '%s'", args[0]);
 	}
