@@ -510,6 +510,10 @@ int ordo_ldom_attach(struct ordo_ldom *d, int fd, uint32_t flags)
 		return err;
 	s.flags = flags;
 
+	/*
+	 * lsock_all_lock serialises every attach and detach of the process,
+	 * so the room made here is still there after lsock_all_add().
+	 */
 	pthread_mutex_lock(&lsock_all_lock);
 	pthread_mutex_lock(&d->lock);
 	if (d->n_socks == d->cap_socks) {
@@ -870,6 +874,9 @@ static ssize_t lsock_recv(struct ordo_ldom *d, int fd, struct msghdr *msg,
 	ssize_t ret;
 	int hl, r;
 
+	/* what recvmsg() would refuse with the caller's iovec */
+	if (msg->msg_iovlen > IOV_MAX)
+		return -EMSGSIZE;
 	if (msg->msg_iovlen && !msg->msg_iov)
 		return -EFAULT;
 	for (i = 0; i < msg->msg_iovlen; i++) {
