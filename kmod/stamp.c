@@ -61,6 +61,7 @@ struct ordo_stamp_sk {
 	struct ordo_lc_domain *dom;
 	struct proto *orig;		/* restored on detach */
 	u32 flags;			/* ORDO_ATTACH_F_* */
+	struct mutex tx_lock;		/* one datagram at a time */
 	struct ordo_stamp_buf *tx_buf;	/* cached, or NULL */
 	struct ordo_stamp_buf *rx_buf;
 	struct rcu_head rcu;
@@ -176,57 +177,88 @@ static bool ordo_stamp_cmsg_gso(struct msghdr *msg)
 	return false;
 }
 
+/*
+ * One stamped datagram without copying the payload: the header goes
+ * first into the socket's cork (MSG_MORE), then the caller's payload is
+ * appended straight from its iterator and the datagram is pushed. The
+ * socket's tx_lock keeps the two calls together (UDP_CORK and MSG_MORE
+ * are refused on attached sockets, so nothing else corks it), so no
+ * other sender can slip data in between: datagrams are never torn.
+ */
 static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 			   struct msghdr *msg, size_t len)
 {
 	struct ordo_lc_domain *d = st->dom;
 	u32 hlen = ordo_wire_hdr_len(d->kind, d->kind == ORDO_WIRE_KIND_VECTOR ?
 				     d->vc.n : 0);
+	struct {
+		u64 vc[ORDO_VC_MAX];
+		u8 hdr[ORDO_WIRE_MAX_LEN];
+	} *b;
 	struct ordo_wire_info info;
-	struct ordo_stamp_buf *b;
-	struct iov_iter saved;
+	struct ordo_stamp_buf *tb;
+	struct msghdr hm;
 	struct kvec kv;
-	u64 *vc;
-	u8 *buf;
 	int err;
 
 	if (msg->msg_flags & MSG_MORE)
 		return -EOPNOTSUPP;
 	if (udp_test_bit(CORK, sk) || ordo_stamp_cmsg_gso(msg))
 		return -EOPNOTSUPP;
+	/* a route/neighbour probe: no datagram, no send event */
+	if (msg->msg_flags & MSG_PROBE)
+		return st->orig->sendmsg(sk, msg, len);
 	if (len > ORDO_STAMP_MAX_DGRAM - hlen)
 		return -EMSGSIZE;
-
-	/* scratch room for ts(m) of a vector, then header and payload */
-	b = ordo_stamp_buf_get(&st->tx_buf, ORDO_VC_MAX * sizeof(u64) +
-			       ORDO_WIRE_MAX_LEN + len);
-	if (!b)
+	tb = ordo_stamp_buf_get(&st->tx_buf, sizeof(*b));
+	if (!tb)
 		return -ENOMEM;
-	vc = (u64 *)b->data;
-	buf = b->data + ORDO_VC_MAX * sizeof(u64);
-	if (!copy_from_iter_full(buf + hlen, len, &msg->msg_iter)) {
-		err = -EFAULT;
-		goto out;
+	b = (void *)tb->data;
+
+	/*
+	 * A holder of tx_lock only waits for send buffer space, so a
+	 * non-blocking sender waits for it only when that space is there;
+	 * otherwise it gets EAGAIN, as plain UDP would give it.
+	 */
+	if (!mutex_trylock(&st->tx_lock)) {
+		if ((msg->msg_flags & MSG_DONTWAIT) && !sock_writeable(sk)) {
+			err = -EAGAIN;
+			goto out;
+		}
+		if (mutex_lock_interruptible(&st->tx_lock)) {
+			err = -ERESTARTSYS;
+			goto out;
+		}
 	}
-	err = ordo_lc_send(d, &info, vc);
+	err = ordo_lc_send(d, &info, b->vc);
 	if (err)
-		goto out;
-	err = ordo_wire_encode(buf, hlen, &info, vc);
+		goto unlock;
+	err = ordo_wire_encode(b->hdr, hlen, &info, b->vc);
 	if (err != hlen) {
 		err = -EINVAL;
-		goto out;
+		goto unlock;
 	}
-
-	saved = msg->msg_iter;
-	kv.iov_base = buf;
-	kv.iov_len = hlen + len;
-	iov_iter_kvec(&msg->msg_iter, ITER_SOURCE, &kv, 1, hlen + len);
-	err = st->orig->sendmsg(sk, msg, hlen + len);
-	msg->msg_iter = saved;
-	if (err >= 0)
-		err = err >= hlen ? err - hlen : 0;
+	/* the header, with the caller's address and control messages */
+	hm = *msg;
+	hm.msg_flags = (hm.msg_flags | MSG_MORE) & ~MSG_ZEROCOPY;
+	kv.iov_base = b->hdr;
+	kv.iov_len = hlen;
+	iov_iter_kvec(&hm.msg_iter, ITER_SOURCE, &kv, 1, hlen);
+	err = st->orig->sendmsg(sk, &hm, hlen);
+	if (err < 0)
+		goto unlock;
+	/* the payload, appended to the corked datagram, which leaves */
+	hm = *msg;
+	hm.msg_name = NULL;
+	hm.msg_namelen = 0;
+	hm.msg_control = NULL;
+	hm.msg_controllen = 0;
+	err = st->orig->sendmsg(sk, &hm, len);
+	msg->msg_iter = hm.msg_iter;
+unlock:
+	mutex_unlock(&st->tx_lock);
 out:
-	ordo_stamp_buf_put(&st->tx_buf, b);
+	ordo_stamp_buf_put(&st->tx_buf, tb);
 	return err;
 }
 
@@ -466,6 +498,7 @@ static long ordo_stamp_attach(const struct ordo_lclock_attach *a)
 		goto out_put;
 	}
 	refcount_set(&st->ref, 1);
+	mutex_init(&st->tx_lock);
 	st->flags = a->flags;
 	st->dom = ordo_lc_attach(sock_net(sk), a->domain);
 	if (!st->dom) {
@@ -520,7 +553,7 @@ out_put:
 
 static long ordo_stamp_detach(const struct ordo_lclock_attach *a)
 {
-	struct ordo_stamp_sk *st;
+	struct ordo_stamp_sk *st, *cur;
 	struct socket *sock;
 	int err;
 
@@ -529,9 +562,18 @@ static long ordo_stamp_detach(const struct ordo_lclock_attach *a)
 	sock = sockfd_lookup(a->fd, &err);
 	if (!sock)
 		return err;
+	cur = ordo_stamp_get(sock->sk);
+	if (!cur) {
+		sockfd_put(sock);
+		return -ENOENT;
+	}
+	/* not between the two halves of a datagram another thread sends */
+	mutex_lock(&cur->tx_lock);
 	lock_sock(sock->sk);
 	st = ordo_stamp_unhook(sock->sk);
 	release_sock(sock->sk);
+	mutex_unlock(&cur->tx_lock);
+	ordo_stamp_put(cur);
 	sockfd_put(sock);
 	if (!st)
 		return -ENOENT;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stamp_udp [-j] [-t SEC] [--veth NS_TX,NS_RX,RX_ADDR]: datagrams per
+ * stamp_udp [-j] [-t SEC] [-r REPS] [--veth NS_TX,NS_RX,RX_ADDR]: datagrams per
  * second through UDP sockets opted in to ordo's socket stamping, next to
  * plain UDP, for every kind of logical clock:
  *
@@ -19,8 +19,10 @@
  * receiver counts what recvmsg() actually delivers (with the SOL_ORDO
  * control message for stamped cases) until the socket stays idle for
  * 200 ms after the sender stopped. rx/s = received / sender's elapsed
- * time; the ratio is rx/s to plain UDP of the same path and payload in
- * this run. Loss = 1 - received / sent; "ordo drop" is what the receiving
+ * time. -r REPS rounds (default 3) run the four kinds interleaved; the
+ * ratio of a round is rx/s to plain UDP of the same path, payload and
+ * round, and the table prints the medians over the rounds (and the
+ * ratio's range). Loss = 1 - received / sent; "ordo drop" is what the receiving
  * domain dropped (invalid header, ...), the rest of the loss is the
  * socket's receive queue overflowing. No target is asserted.
  */
@@ -347,15 +349,46 @@ out_rx:
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: stamp_udp [-j] [-t SEC] [--veth NS_TX,NS_RX,RX_ADDR]\n");
+		"usage: stamp_udp [-j] [-t SEC] [-r REPS] [--veth NS_TX,NS_RX,RX_ADDR]\n");
 	exit(2);
+}
+
+#define MAX_REPS	15
+#define NKINDS		4
+
+/* One path and payload: every kind, REPS rounds, interleaved. */
+struct row {
+	const struct path *pa;
+	size_t payload;
+	unsigned int n[NKINDS];			/* rounds that ran */
+	struct result r[NKINDS][MAX_REPS];
+	double ratio[NKINDS][MAX_REPS];		/* to plain of the same round */
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, unsigned int n)
+{
+	double s[MAX_REPS];
+
+	if (!n)
+		return 0;
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n & 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 int main(int argc, char **argv)
 {
 	struct path paths[2] = { { "loopback", NULL, NULL, "127.0.0.1" } };
-	size_t npaths = 1, nres = 0, i, j, l;
-	struct result res[2 * 2 * 4];
+	size_t npaths = 1, nrows = 0, i, j, l;
+	static struct row rows[2 * 2];
+	unsigned int reps = 3, k;
 	int json = 0, a, fail = 0;
 
 	for (a = 1; a < argc; a++) {
@@ -364,6 +397,10 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[a], "-t") && a + 1 < argc) {
 			dur = atof(argv[++a]);
 			if (dur <= 0)
+				usage();
+		} else if (!strcmp(argv[a], "-r") && a + 1 < argc) {
+			reps = (unsigned int)atoi(argv[++a]);
+			if (reps < 1 || reps > MAX_REPS)
 				usage();
 		} else if (!strcmp(argv[a], "--veth") && a + 1 < argc) {
 			char *s = strdup(argv[++a]);
@@ -380,55 +417,91 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/*
+	 * Rounds interleave the kinds (plain, lamport, vector8, hlc, plain,
+	 * ...), so that a slow phase of the machine hits all of them; the
+	 * ratio of a round is to the plain run of that round, and the table
+	 * shows medians over the rounds.
+	 */
 	for (i = 0; i < npaths; i++)
-		for (l = 0; l < 2; l++)
-			for (j = 0; j < 4; j++) {
-				struct result *r = &res[nres];
+		for (l = 0; l < 2; l++) {
+			struct row *w = &rows[nrows++];
 
-				if (run_case(&paths[i], &kinds[j], payloads[l], r)) {
-					fprintf(stderr, "stamp_udp: %s %zu B %s failed\n",
-						paths[i].name, payloads[l], kinds[j].name);
-					fail = 1;
-					continue;
+			w->pa = &paths[i];
+			w->payload = payloads[l];
+			for (k = 0; k < reps; k++)
+				for (j = 0; j < NKINDS; j++) {
+					struct result *r = &w->r[j][w->n[j]];
+
+					if (run_case(&paths[i], &kinds[j], payloads[l], r)) {
+						fprintf(stderr, "stamp_udp: %s %zu B %s failed\n",
+							paths[i].name, payloads[l],
+							kinds[j].name);
+						fail = 1;
+						continue;
+					}
+					w->n[j]++;
 				}
-				nres++;
-			}
+			for (j = 0; j < NKINDS; j++)
+				for (k = 0; k < w->n[j] && k < w->n[0]; k++)
+					w->ratio[j][k] = (w->r[j][k].received / w->r[j][k].secs) /
+							 (w->r[0][k].received / w->r[0][k].secs);
+		}
 
 	if (json)
-		printf("{\"duration_s\": %.3f, \"results\": [", dur);
+		printf("{\"duration_s\": %.3f, \"rounds\": %u, \"results\": [", dur, reps);
 	else
-		printf("%-9s %7s %-8s %12s %12s %7s %9s %7s\n", "path",
+		printf("%-9s %7s %-8s %12s %12s %7s %9s %7s %15s\n", "path",
 		       "payload", "kind", "rx dgram/s", "tx dgram/s", "loss",
-		       "ordo drop", "ratio");
-	for (i = 0; i < nres; i++) {
-		struct result *r = &res[i];
-		double rx = r->received / r->secs, tx = r->sent / r->secs;
-		double loss = r->sent ? 1.0 - (double)r->received / r->sent : 0;
-		double base = 0;
+		       "ordo drop", "ratio", "ratio min..max");
+	for (i = 0; i < nrows; i++) {
+		struct row *w = &rows[i];
 
-		for (j = 0; j < nres; j++)
-			if (!strcmp(res[j].kind, "plain") &&
-			    !strcmp(res[j].path, r->path) &&
-			    res[j].payload == r->payload)
-				base = res[j].received / res[j].secs;
-		if (loss < 0)
-			loss = 0;
-		if (json)
-			printf("%s\n  {\"path\": \"%s\", \"payload\": %zu, \"kind\": \"%s\", "
-			       "\"rx_per_s\": %.0f, \"tx_per_s\": %.0f, \"sent\": %llu, "
-			       "\"send_errors\": %llu, \"received\": %llu, "
-			       "\"ordo_dropped\": %llu, \"loss\": %.4f, "
-			       "\"ratio\": %.3f}", i ? "," : "", r->path, r->payload,
-			       r->kind, rx, tx, (unsigned long long)r->sent,
-			       (unsigned long long)r->send_err,
-			       (unsigned long long)r->received,
-			       (unsigned long long)r->dropped, loss,
-			       base > 0 ? rx / base : 0);
-		else
-			printf("%-9s %5zu B %-8s %12.0f %12.0f %6.1f%% %9llu %7.3f\n",
-			       r->path, r->payload, r->kind, rx, tx, 100 * loss,
-			       (unsigned long long)r->dropped,
-			       base > 0 ? rx / base : 0);
+		for (j = 0; j < NKINDS; j++) {
+			double rx[MAX_REPS], tx[MAX_REPS], lo = 0, hi = 0, ratio;
+			uint64_t sent = 0, recv = 0, drop = 0, serr = 0;
+			unsigned int n = w->n[j], nr = n < w->n[0] ? n : w->n[0];
+			double loss;
+
+			if (!n)
+				continue;
+			for (k = 0; k < n; k++) {
+				struct result *r = &w->r[j][k];
+
+				rx[k] = r->received / r->secs;
+				tx[k] = r->sent / r->secs;
+				sent += r->sent;
+				recv += r->received;
+				drop += r->dropped;
+				serr += r->send_err;
+			}
+			for (k = 0; k < nr; k++) {
+				if (!k || w->ratio[j][k] < lo)
+					lo = w->ratio[j][k];
+				if (!k || w->ratio[j][k] > hi)
+					hi = w->ratio[j][k];
+			}
+			ratio = median(w->ratio[j], nr);
+			loss = sent ? 1.0 - (double)recv / sent : 0;
+			if (loss < 0)
+				loss = 0;
+			if (json)
+				printf("%s\n  {\"path\": \"%s\", \"payload\": %zu, \"kind\": \"%s\", "
+				       "\"rx_per_s\": %.0f, \"tx_per_s\": %.0f, \"sent\": %llu, "
+				       "\"send_errors\": %llu, \"received\": %llu, "
+				       "\"ordo_dropped\": %llu, \"loss\": %.4f, "
+				       "\"ratio\": %.3f, \"ratio_min\": %.3f, \"ratio_max\": %.3f}",
+				       i || j ? "," : "", w->pa->name, w->payload,
+				       kinds[j].name, median(rx, n), median(tx, n),
+				       (unsigned long long)sent, (unsigned long long)serr,
+				       (unsigned long long)recv, (unsigned long long)drop,
+				       loss, ratio, lo, hi);
+			else
+				printf("%-9s %5zu B %-8s %12.0f %12.0f %6.1f%% %9llu %7.3f %7.3f..%.3f\n",
+				       w->pa->name, w->payload, kinds[j].name,
+				       median(rx, n), median(tx, n), 100 * loss,
+				       (unsigned long long)drop, ratio, lo, hi);
+		}
 	}
 	if (json)
 		printf("\n]}\n");
