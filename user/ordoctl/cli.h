@@ -41,6 +41,7 @@ int cli_connect(struct ordo **h, const char *cmd);
 /* The command families in their own files. */
 int ordoctl_clock(bool json, int argc, char **argv);
 int ordoctl_lclock(bool json, int argc, char **argv);
+int ordoctl_mcast(bool json, int argc, char **argv);
 int ordoctl_lclock_trace(bool json, int argc, char **argv);
 
 #endif /* ORDOCTL_CLI_H */

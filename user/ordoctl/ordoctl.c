@@ -185,6 +185,12 @@ static int cmd_lclock(struct ordoctl *ctl, int argc, char **argv)
 	return ordoctl_lclock(ctl->json, argc, argv);
 }
 
+/* ordoctl mcast ... (mcast.c) */
+static int cmd_mcast(struct ordoctl *ctl, int argc, char **argv)
+{
+	return ordoctl_mcast(ctl->json, argc, argv);
+}
+
 static int cmd_help(struct ordoctl *ctl, int argc, char **argv)
 {
 	(void)ctl;
@@ -203,6 +209,8 @@ static const struct ordoctl_cmd ordo_cmds[] = {
 	  cmd_clock },
 	{ "lclock", "SUBCMD", "logical clocks (ordoctl lclock help)",
 	  cmd_lclock },
+	{ "mcast", "OPTIONS", "ordered multicast group (ordoctl mcast --help)",
+	  cmd_mcast },
 	{ "help",  "",       "show this help",
 	  cmd_help },
 };
