@@ -27,7 +27,7 @@ ORDO_BUILD_ID ?= $(shell git -C $(TOP) describe --always --dirty 2>/dev/null || 
 CC := gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
-PKGS := libnl-genl-3.0 json-c libbpf
+PKGS := libnl-genl-3.0 json-c libbpf inih libprotobuf-c libsystemd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 
@@ -40,7 +40,8 @@ DEPS_PKGS := gcc make clang llvm pkg-config libbpf-dev bpftool \
 	libnl-3-dev libnl-genl-3-dev libelf-dev zlib1g-dev libjson-c-dev \
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1 \
 	qemu-system-x86 busybox-static cpio iproute2 nftables \
-	xz-utils kmod perl python3 linuxptp iputils-ping
+	xz-utils kmod perl python3 linuxptp iputils-ping \
+	libinih-dev libprotobuf-c-dev protobuf-c-compiler libsystemd-dev
 
 SHARED_SRCS := $(wildcard kmod/lib/*.c)
 LIBORDO_SRCS := $(wildcard user/lib/*.c) $(SHARED_SRCS)
