@@ -318,6 +318,62 @@ TEST(header_bytes)
 	EXPECT_EQ(-EPROTO, ordo_group_hdr_decode(buf, ORDO_GROUP_HDR_LEN, &d));
 }
 
+/*
+ * A whole datagram as it leaves member 0 of a group of 2 (member 1 is a
+ * plain UDP socket): the ordo clock header (userspace Lamport stamping,
+ * node 0, group 7, ts 1), the transport header, the total-order body and
+ * the payload (Documentation/wire-format.rst, "Ordered multicast").
+ */
+TEST(datagram_bytes)
+{
+	static const uint8_t want[] = {
+		/* clock header */
+		0x4f, 0x52, 0x44, 0x4f, 0x01, 0x01, 0x00, 0x20,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+		/* transport header: DATA, total, from 0 to 1, n 2, seq 1 */
+		0x4f, 0x4d, 0x43, 0x50, 0x01, 0x01, 0x01, 0x00,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		/* body: message, msg_from 0, ts 1, msg_ts 1, "hi" */
+		0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+		'h', 'i',
+	};
+	struct sockaddr_storage addrs[2] = { 0 };
+	struct sockaddr_in *a0 = (struct sockaddr_in *)&addrs[0];
+	struct sockaddr_in *a1 = (struct sockaddr_in *)&addrs[1];
+	struct member m = { 0 };
+	struct ordo_group_config cfg = {
+		.mode = ORDO_GROUP_TOTAL, .n = 2, .self = 0, .addrs = addrs,
+		.clock = { .domain = 7, .kind = ORDO_WIRE_KIND_LAMPORT },
+		.ldom_flags = ORDO_LDOM_F_USER,
+		.deliver = on_deliver, .arg = &m,
+	};
+	socklen_t len = sizeof(*a1);
+	uint8_t buf[256];
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, fd);
+	a1->sin_family = AF_INET;
+	a1->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)a1, len));
+	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)a1, &len));
+	*a0 = *a1;
+	a0->sin_port = 0;	/* any port */
+	ASSERT_EQ(0, ordo_group_open(&m.g, &cfg));
+	ASSERT_EQ(0, ordo_group_send(m.g, "hi", 2));
+	ASSERT_EQ(sizeof(want), recv(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, want, sizeof(want)));
+	ordo_group_close(m.g);
+	close(fd);
+}
+
 TEST(bad_config)
 {
 	struct sockaddr_storage a[2] = { 0 };
