@@ -850,7 +850,7 @@ static socklen_t grp_addrlen(const struct sockaddr_storage *ss)
 int ordo_group_open(struct ordo_group **gp, const struct ordo_group_config *cfg)
 {
 	struct ordo_group *g;
-	int one = 1, rcv = GRP_RCVBUF, err;
+	int rcv = GRP_RCVBUF, err;
 	uint32_t k;
 
 	if (!gp || !cfg)
@@ -915,7 +915,6 @@ int ordo_group_open(struct ordo_group **gp, const struct ordo_group_config *cfg)
 		err = -errno;
 		goto fail;
 	}
-	setsockopt(g->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(g->fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 	if (bind(g->fd, (const struct sockaddr *)&cfg->addrs[cfg->self],
 		 g->peer[cfg->self].alen)) {

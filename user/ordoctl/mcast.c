@@ -559,8 +559,12 @@ static int mc_loop(struct mcctl *c)
 		if (mc_stop)
 			break;
 		if (c->timeout_ms && now - start >= c->timeout_ms) {
-			fprintf(stderr, "ordoctl mcast: timed out: delivered %" PRIu64
-				" of %" PRIu64 "\n", c->delivered, c->until);
+			if (c->has_until)
+				fprintf(stderr, "ordoctl mcast: timed out: delivered %" PRIu64
+					" of %" PRIu64 "\n", c->delivered, c->until);
+			else
+				fprintf(stderr, "ordoctl mcast: timed out after %" PRIu64
+					" ms\n", c->timeout_ms);
 			ret = EXIT_FAIL;
 			break;
 		}
