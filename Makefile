@@ -34,7 +34,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 # Userspace: C11 with POSIX/GNU interfaces, warnings are errors.
 USER_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-I$(TOP)/kmod/uapi -I$(TOP)/kmod/lib -I$(TOP)/user/lib -I$(BUILD)/bpf \
-	$(PKG_CFLAGS) $(EXTRA_CFLAGS)
+	-I$(BUILD)/user/proto $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 
 DEPS_PKGS := gcc make clang llvm pkg-config libbpf-dev bpftool \
 	libnl-3-dev libnl-genl-3-dev libelf-dev zlib1g-dev libjson-c-dev \
@@ -45,7 +45,13 @@ DEPS_PKGS := gcc make clang llvm pkg-config libbpf-dev bpftool \
 
 SHARED_SRCS := $(wildcard kmod/lib/*.c)
 LIBORDO_SRCS := $(wildcard user/lib/*.c) $(SHARED_SRCS)
-LIBORDO_OBJS := $(patsubst %.c,$(BUILD)/user/%.o,$(LIBORDO_SRCS))
+# protobuf-c: user/lib/proto/NAME.proto -> build/user/proto/NAME.pb-c.[ch],
+# compiled into libordo.a (the runtime's and the daemons' messages).
+PROTOS := $(wildcard user/lib/proto/*.proto)
+PROTO_HDRS := $(patsubst user/lib/proto/%.proto,$(BUILD)/user/proto/%.pb-c.h,$(PROTOS))
+PROTO_CSRCS := $(patsubst user/lib/proto/%.proto,$(BUILD)/user/proto/%.pb-c.c,$(PROTOS))
+PROTO_OBJS := $(patsubst user/lib/proto/%.proto,$(BUILD)/user/proto/%.pb-c.o,$(PROTOS))
+LIBORDO_OBJS := $(patsubst %.c,$(BUILD)/user/%.o,$(LIBORDO_SRCS)) $(PROTO_OBJS)
 TOOLS := $(patsubst user/%/,%,$(filter-out user/lib/,$(wildcard user/*/)))
 TOOL_BINS := $(addprefix $(BUILD)/bin/,$(TOOLS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -103,10 +109,22 @@ $(KSFT)/.stamp: $(KSRC_TAR)
 	@touch $@
 
 # ---------------------------------------------------------------- userspace
-user: $(BUILD)/user/libordo.a $(TOOL_BINS)
+# (the generated sources are named here so that make keeps them: the unit
+# tests compile them again with the sanitizers)
+user: $(BUILD)/user/libordo.a $(TOOL_BINS) $(PROTO_CSRCS) $(PROTO_HDRS)
 
-$(BUILD)/user/%.o: %.c $(wildcard kmod/uapi/linux/*.h kmod/lib/*.h user/lib/*.h) | bpf
+# Every object depends on the generated protobuf-c headers, so that make -j
+# generates them before any source that includes one is compiled.
+$(BUILD)/user/%.o: %.c $(wildcard kmod/uapi/linux/*.h kmod/lib/*.h user/lib/*.h) $(PROTO_HDRS) | bpf
 	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c $< -o $@
+
+# One protoc-c run writes both files (a grouped pattern rule).
+$(BUILD)/user/proto/%.pb-c.c $(BUILD)/user/proto/%.pb-c.h: user/lib/proto/%.proto
+	@mkdir -p $(dir $@)
+	protoc-c --proto_path=user/lib/proto --c_out=$(BUILD)/user/proto $<
+
+$(BUILD)/user/proto/%.pb-c.o: $(BUILD)/user/proto/%.pb-c.c $(PROTO_HDRS)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
 
 $(BUILD)/user/libordo.a: $(LIBORDO_OBJS)
