@@ -19,8 +19,9 @@ NM=4
 K=${MCAST_K:-25}		# messages per member
 REACT=${MCAST_REACT:-5}		# causal: replies per member
 NETEM="delay 10ms 5ms reorder 25% duplicate 5% loss 10%"
-ns=(ordo-mc0 ordo-mc1 ordo-mc2 ordo-mc3)
-br=ordo-mc-br
+CLUSTER_PREFIX=ordo-mc
+CLUSTER_NET=10.78.0
+. "${ORDO_ROOT:-$here/../..}/tests/lib/cluster.sh"
 work=$(mktemp -d /tmp/ordo-mcast.XXXXXX)
 n=0 failed=0
 
@@ -41,10 +42,12 @@ ok()
 	fi
 }
 
+# member i is node i + 1 of the test cluster
+ns_of() { cluster_ns $(($1 + 1)); }
+
 cleanup()
 {
-	for x in "${ns[@]}"; do ip netns del "$x" 2>/dev/null; done
-	ip link del "$br" 2>/dev/null
+	cluster_down
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -53,7 +56,7 @@ peers()
 {
 	local i
 	for i in $(seq 0 $((NM - 1))); do
-		printf -- '--peer %d=10.78.0.%d:%d ' "$i" $((i + 1)) "$1"
+		printf -- '--peer %d=%s:%d ' "$i" "$(cluster_addr $((i + 1)))" "$1"
 	done
 }
 
@@ -69,7 +72,7 @@ run()
 		local extra=
 		[ "$i" = 3 ] && extra=${M3_ARGS:-}
 		# shellcheck disable=SC2046,SC2086
-		ip netns exec "${ns[$i]}" ordoctl -j mcast --id "$i" $(peers "$port") \
+		ip netns exec "$(ns_of "$i")" ordoctl -j mcast --id "$i" $(peers "$port") \
 			--log "$work/$name-$i.log" --timeout 45000 "$@" $extra \
 			>"$work/$name-$i.out" 2>"$work/$name-$i.err" &
 		pids+=($!)
@@ -104,17 +107,9 @@ echo "1..7"
 
 # ---------------------------------------------------------------- testbed
 err=0
-ip link add "$br" type bridge && ip link set "$br" up || err=1
-for i in $(seq 0 $((NM - 1))); do
-	x=${ns[$i]}
-	ip netns add "$x" &&
-	ip link add "mcv$i" type veth peer name eth0 netns "$x" &&
-	ip link set "mcv$i" master "$br" up &&
-	ip -n "$x" addr add "10.78.0.$((i + 1))/24" dev eth0 &&
-	ip -n "$x" link set eth0 up &&
-	ip -n "$x" link set lo up &&
-	ip netns exec "$x" tc qdisc add dev eth0 root netem $NETEM || err=1
-done
+# shellcheck disable=SC2086
+{ cluster_up "$NM" && cluster_netem_all $NETEM; } || err=1
+trap cleanup EXIT
 ok $err "4 namespaces on a bridge, netem on every member: $NETEM"
 
 # ---------------------------------------------------------------- total
@@ -149,9 +144,7 @@ verify mixed --expect "$want" --stamping kernel,kernel,kernel,user && [ "$rc" = 
 ok $? "causal order with member 3 stamping in userspace among kernel stampers"
 
 # ---------------------------------------------------------------- no loss: N(N-1) per multicast
-for i in $(seq 0 $((NM - 1))); do
-	ip netns exec "${ns[$i]}" tc qdisc del dev eth0 root
-done
+cluster_netem_clear
 k3=5
 M3_ARGS= run plain 7104 --mode total --count "$k3" --wait-peers \
 	--until-delivered $((NM * k3))
@@ -184,7 +177,7 @@ ok $err "ordoctl mcast: usage errors exit 1 with one line on stderr; --help"
 # alone (member 1 is not there), a line from stdin is multicast but
 # never delivered: it waits for member 1's acknowledgement
 mkfifo "$work/in"
-ip netns exec "${ns[0]}" ordoctl mcast --mode total --id 0 \
+ip netns exec "$(ns_of 0)" ordoctl mcast --mode total --id 0 \
 	--peer 0=10.78.0.1:7106 --peer 1=10.78.0.2:7106 --stdin --log "$work/sig.log" \
 	<"$work/in" >"$work/sig.out" 2>&1 &
 pid=$!
