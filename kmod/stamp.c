@@ -189,7 +189,8 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 			   struct msghdr *msg, size_t len)
 {
 	struct ordo_lc_domain *d = st->dom;
-	u32 hlen = ordo_wire_hdr_len(d->kind, d->kind == ORDO_WIRE_KIND_VECTOR ?
+	/* the size limit counts the largest header: u64 vector entries */
+	u32 hmax = ordo_wire_hdr_len(d->kind, d->kind == ORDO_WIRE_KIND_VECTOR ?
 				     d->vc.n : 0);
 	struct {
 		u64 vc[ORDO_VC_MAX];
@@ -199,6 +200,7 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	struct ordo_stamp_buf *tb;
 	struct msghdr hm;
 	struct kvec kv;
+	u32 hlen;
 	int err;
 
 	if (msg->msg_flags & MSG_MORE)
@@ -208,7 +210,7 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	/* a route/neighbour probe: no datagram, no send event */
 	if (msg->msg_flags & MSG_PROBE)
 		return st->orig->sendmsg(sk, msg, len);
-	if (len > ORDO_STAMP_MAX_DGRAM - hlen)
+	if (len > ORDO_STAMP_MAX_DGRAM - hmax)
 		return -EMSGSIZE;
 	tb = ordo_stamp_buf_get(&st->tx_buf, sizeof(*b));
 	if (!tb)
@@ -233,11 +235,13 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	err = ordo_lc_send(d, &info, b->vc);
 	if (err)
 		goto unlock;
-	err = ordo_wire_encode(b->hdr, hlen, &info, b->vc);
-	if (err != hlen) {
+	/* the encoded length: u32 entries (VC32) whenever they all fit */
+	err = ordo_wire_encode(b->hdr, hmax, &info, b->vc);
+	if (err <= 0) {
 		err = -EINVAL;
 		goto unlock;
 	}
+	hlen = err;
 	/* the header, with the caller's address and control messages */
 	hm = *msg;
 	hm.msg_flags = (hm.msg_flags | MSG_MORE) & ~MSG_ZEROCOPY;

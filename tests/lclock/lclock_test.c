@@ -723,14 +723,21 @@ TEST_F(lc, garbage_dropped)
 	ASSERT_EQ(0, send_to(plain, b, buf, hl, 0));		/* domain */
 	hl = mk_hdr(buf, KIND_H, GROUP, 1000, 0);
 	ASSERT_EQ(0, send_to(plain, b, buf, hl, 0));		/* kind */
-	/* a vector domain of 3, a 5-entry vector */
+	hl = mk_hdr(buf, KIND_L, GROUP, 1000, 0);
+	buf[9] = 1;		/* VC32 on a Lamport header */
+	ASSERT_EQ(0, send_to(plain, b, buf, hl, 0));		/* flags */
+	/* a vector domain of 3, a 5-entry vector: 32-bit entries */
 	hl = mk_hdr(buf, KIND_V, GROUP, 0, 5);
-	ASSERT_EQ(64, hl);
+	ASSERT_EQ(48, hl);
 	ASSERT_EQ(0, send_to(plain, v, buf, hl, 0));		/* vc_size */
 	buf[6] = 0;
-	buf[7] = 48;		/* hdr_len for n = 3, n still 5 */
-	ASSERT_EQ(0, send_to(plain, v, buf, 48, 0));		/* hdr_len */
+	buf[7] = 64;		/* the 64-bit size of n = 5, VC32 still set */
+	ASSERT_EQ(0, send_to(plain, v, buf, 64, 0));		/* hdr_len */
 	ASSERT_EQ(0, send_to(plain, v, buf, 2, 0));
+	hl = mk_hdr(buf, KIND_V, GROUP, 0, 3);
+	ASSERT_EQ(40, hl);
+	buf[39] = 1;		/* the pad after 3 entries */
+	ASSERT_EQ(0, send_to(plain, v, buf, hl, 0));		/* reserved */
 
 	ASSERT_EQ(0, send_to(a, b, "ok", 2, 0));
 	ASSERT_EQ(2, recv_one(b, &self->r, 64, MSG_DONTWAIT));
@@ -745,15 +752,93 @@ TEST_F(lc, garbage_dropped)
 	EXPECT_EQ(1, sys_drops(102, "hdr_large"));
 	EXPECT_EQ(1, sys_drops(102, "domain"));
 	EXPECT_EQ(1, sys_drops(102, "kind_mismatch"));
+	EXPECT_EQ(1, sys_drops(102, "flags"));
 	EXPECT_LE(21, sys_drops(102, "short") + sys_drops(102, "magic"));
 	EXPECT_EQ(1, sys_drops(103, "vc_size"));
 	EXPECT_EQ(1, sys_drops(103, "hdr_len"));
 	EXPECT_EQ(1, sys_drops(103, "short"));
+	EXPECT_EQ(1, sys_drops(103, "reserved"));
 	vc_read(103, vv, 3);
 	EXPECT_EQ(0, vv[0] + vv[1] + vv[2]);
 	close(a);
 	close(b);
 	close(v);
+	close(plain);
+}
+
+/*
+ * The kernel's vector header on the wire: 32-bit entries (VC32) while
+ * every entry fits, 64-bit ones once one is above U32_MAX; the payload
+ * limit counts the 64-bit header (65535 - (24 + 8n)).
+ */
+TEST_F(lc, vector_header_on_the_wire)
+{
+	static const uint8_t want32[] = {
+		0x4f, 0x52, 0x44, 0x4f, 0x01, 0x02, 0x00, 0x28,
+		0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+		0x00, 0x00, 0x00, GROUP, 0x00, 0x03, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		'h', 'e', 'y',
+	};
+	static const uint8_t want64[] = {
+		0x4f, 0x52, 0x44, 0x4f, 0x01, 0x02, 0x00, 0x30,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+		0x00, 0x00, 0x00, GROUP, 0x00, 0x03, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		'h', 'o', '!',
+	};
+	struct ordo_wire_info in = {
+		.kind = KIND_V, .node_id = 4, .domain = GROUP, .vc_n = 3,
+		.vc_index = 1,
+	};
+	__u64 vc[3] = { 0, 0x100000000ULL, 0 };
+	int a = udp_sock(AF_INET), plain = udp_sock(AF_INET);
+	size_t max = 65535 - ORDO_WIRE_VC_LEN(8);
+	uint8_t buf[256];
+	char *big;
+	int hl;
+
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, plain);
+	ASSERT_EQ(0, dom_add(103, KIND_V, 3, 3, 0));
+	ASSERT_EQ(0, attach(a, 103, 0));
+	/* [1,0,0] in 32-bit entries, the pad of n = 3 zero */
+	ASSERT_EQ(0, send_to(a, plain, "hey", 3, 0));
+	ASSERT_EQ((ssize_t)sizeof(want32), recv(plain, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, want32, sizeof(want32)));
+	/* receive [0, 2^32, 0] (64-bit entries): [2, 2^32, 0] */
+	hl = ordo_wire_encode(buf, sizeof(buf), &in, vc);
+	ASSERT_EQ(48, hl);
+	ASSERT_EQ(0, send_to(plain, a, buf, hl, 0));
+	ASSERT_EQ(0, recv_one(a, &self->r, 64, 0));
+	ASSERT_TRUE(self->r.has_cm);
+	EXPECT_EQ(0x100000000ULL, self->r.cm.vc[1]);
+	EXPECT_EQ(2, self->r.cm.vc[3]);
+	EXPECT_EQ(0x100000000ULL, self->r.cm.vc[4]);
+	/* [3, 2^32, 0] does not fit: 64-bit entries, no VC32 */
+	ASSERT_EQ(0, send_to(a, plain, "ho!", 3, 0));
+	ASSERT_EQ((ssize_t)sizeof(want64), recv(plain, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, want64, sizeof(want64)));
+	close(a);
+
+	/* n = 8: a 56-byte header, the limit still 65535 - 88 */
+	a = udp_sock(AF_INET);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, dom_add(104, KIND_V, 0, 8, 0));
+	ASSERT_EQ(0, attach(a, 104, 0));
+	big = calloc(1, max + 1);
+	ASSERT_NE(NULL, big);
+	EXPECT_EQ(-EMSGSIZE, send_to(a, plain, big, max + 1, 0));
+	ASSERT_EQ(0, send_to(a, plain, big, max, 0));
+	EXPECT_EQ((ssize_t)(ORDO_WIRE_VC32_LEN(8) + max),
+		  recv(plain, buf, sizeof(buf), MSG_TRUNC));
+	EXPECT_EQ(56, ordo_wire_validate(buf, ORDO_WIRE_VC32_LEN(8) + max));
+	EXPECT_EQ(1, sys_u64(104, "stamped"));	/* EMSGSIZE: no send event */
+	free(big);
+	close(a);
 	close(plain);
 }
 

@@ -2,7 +2,8 @@
 /*
  * Unit tests of user/lib/ordo_lsock.c in userspace mode (no module
  * needed): pairs of UDP sockets on 127.0.0.1 stamped by libordo, exact
- * Lamport, vector and HLC values on both sides, the control message,
+ * Lamport, vector and HLC values on both sides, the vector header on the
+ * wire (32-bit entries, 64-bit once one does not fit), the control message,
  * MSG_PEEK, MSG_TRUNC, MSG_CTRUNC, invalid datagrams (dropped, counted by
  * reason, the clock unmoved), ORDO_ATTACH_F_PASS_UNSTAMPED, the errors,
  * and two threads sending on one socket.
@@ -463,6 +464,87 @@ TEST(vector_wrong_n_dropped)
 	EXPECT_EQ(0ULL, li.vc[0]);
 	EXPECT_EQ(0ULL, li.vc[1]);
 	node_close(&b);
+}
+
+/*
+ * What libordo puts on the wire for a vector: 32-bit entries (VC32,
+ * 24 + 4n rounded up to 8) while every entry fits, 64-bit ones once an
+ * entry is above U32_MAX; the payload limit counts the 64-bit size.
+ */
+TEST(vector_header_on_the_wire)
+{
+	static const __u8 want32[] = {
+		0x4f, 0x52, 0x44, 0x4f, 0x01, 0x02, 0x00, 0x28,
+		0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x2a, 0x00, 0x03, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		'h', 'e', 'y',
+	};
+	static const __u8 want64[] = {
+		0x4f, 0x52, 0x44, 0x4f, 0x01, 0x02, 0x00, 0x30,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x2a, 0x00, 0x03, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		'h', 'o', '!',
+	};
+	struct ordo_lclock_params pa = vparams(3, 0), p8 = vparams(8, 0);
+	struct ordo_wire_info in = {
+		.kind = ORDO_WIRE_KIND_VECTOR, .domain = GROUP, .vc_n = 3,
+		.vc_index = 1, .node_id = 1,
+	};
+	__u64 vc[3] = { 0, 0x100000000ULL, 0 };
+	size_t max = 65507 - ORDO_WIRE_VC_LEN(8);
+	__u8 buf[2048];
+	struct node a;
+	struct rcv r;
+	char *big;
+	int plain;
+
+	node_open(_metadata, &a, &pa, AF_INET, 0);
+	plain = udp_bound(AF_INET);
+	ASSERT_LE(0, plain);
+	a.peer_len = sizeof(a.peer);
+	ASSERT_EQ(0, getsockname(plain, (struct sockaddr *)&a.peer,
+				 &a.peer_len));
+
+	/* [1,0,0] in 32-bit entries, the pad of n = 3 zero */
+	ASSERT_EQ(3, lsend(&a, "hey", 3, 0));
+	ASSERT_EQ((ssize_t)sizeof(want32), recv(plain, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, want32, sizeof(want32)));
+
+	/* receive [0, 2^32, 0]: a's vector is [2, 2^32, 0] */
+	ASSERT_EQ(0, raw_send_hdr(a.fd, &in, vc, "x"));
+	ASSERT_EQ(1, lrecv(&a, &r, 0));
+	ASSERT_NE(NULL, r.cm);
+	EXPECT_EQ(0x100000000ULL, r.cm->vc[4]);
+	/* [3, 2^32, 0] does not fit: 64-bit entries, no VC32 */
+	ASSERT_EQ(3, lsend(&a, "ho!", 3, 0));
+	ASSERT_EQ((ssize_t)sizeof(want64), recv(plain, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, want64, sizeof(want64)));
+	node_close(&a);
+
+	/*
+	 * n = 8: the header is 56 bytes on the wire, but the limit is
+	 * 65507 - 88 either way (known before the clock ticks).
+	 */
+	node_open(_metadata, &a, &p8, AF_INET, 0);
+	a.peer_len = sizeof(a.peer);
+	ASSERT_EQ(0, getsockname(plain, (struct sockaddr *)&a.peer,
+				 &a.peer_len));
+	big = calloc(1, max + 1);
+	ASSERT_NE(NULL, big);
+	EXPECT_EQ(-1, lsend(&a, big, max + 1, 0));
+	EXPECT_EQ(EMSGSIZE, errno);
+	ASSERT_EQ((ssize_t)max, lsend(&a, big, max, 0));
+	EXPECT_EQ((ssize_t)(ORDO_WIRE_VC32_LEN(8) + max),
+		  recv(plain, buf, sizeof(buf), MSG_TRUNC));
+	EXPECT_EQ(56, ordo_wire_validate(buf, (__u32)(56 + max)));
+	free(big);
+	node_close(&a);
+	close(plain);
 }
 
 /* ---------------------------------------------------------------- HLC */

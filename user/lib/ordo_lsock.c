@@ -634,7 +634,7 @@ static ssize_t lsock_send(struct ordo_ldom *d, int fd, const struct msghdr *msg,
 	uint8_t *flat = NULL;
 	size_t len = 0, i;
 	struct lsock s;
-	uint32_t hlen;
+	uint32_t hmax, hlen = 0;
 	ssize_t ret;
 	int err;
 
@@ -651,7 +651,8 @@ static ssize_t lsock_send(struct ordo_ldom *d, int fd, const struct msghdr *msg,
 			return -EINVAL;
 		len += msg->msg_iov[i].iov_len;
 	}
-	hlen = ordo_wire_hdr_len(d->kind, d->kind == ORDO_WIRE_KIND_VECTOR ?
+	/* the size limit counts the largest header: u64 vector entries */
+	hmax = ordo_wire_hdr_len(d->kind, d->kind == ORDO_WIRE_KIND_VECTOR ?
 				 d->vc.n : 0);
 
 	pthread_mutex_lock(&d->lock);
@@ -659,7 +660,7 @@ static ssize_t lsock_send(struct ordo_ldom *d, int fd, const struct msghdr *msg,
 	pthread_mutex_unlock(&d->lock);
 	if (err)
 		return err;
-	if (len > s.max_dgram - hlen)
+	if (len > s.max_dgram - hmax)
 		return -EMSGSIZE;
 
 	/* one more iovec in front; past IOV_MAX the payload is copied */
@@ -689,8 +690,12 @@ static ssize_t lsock_send(struct ordo_ldom *d, int fd, const struct msghdr *msg,
 
 	/* The send event; from here on it counts even if the send fails. */
 	err = lsock_stamp(d, fd, &info, vc, &s);
-	if (!err && ordo_wire_encode(hdr, sizeof(hdr), &info, vc) != (int)hlen)
-		err = -EINVAL;
+	if (!err) {
+		/* the length written: u32 entries (VC32) whenever they fit */
+		ret = ordo_wire_encode(hdr, hmax, &info, vc);
+		err = ret > 0 ? 0 : -EINVAL;
+		hlen = (uint32_t)ret;
+	}
 	if (err) {
 		ret = err;
 		goto out;

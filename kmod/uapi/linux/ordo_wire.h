@@ -24,9 +24,12 @@
  *                       HLC:     c, the logical counter
  *                       VECTOR:  n (2 bytes at 20), index (2 bytes at 22)
  *    24   8  ts[0]      LAMPORT: c; HLC: l (ns since the Unix epoch)
- *    24 8*n  ts[0..n-1] VECTOR: the n entries of the vector timestamp
+ *    24 8*n  ts[0..n-1] VECTOR: the n entries of the vector timestamp, u64
+ *    24 4*n  ts[0..n-1] VECTOR with ORDO_WIRE_F_VC32: the entries as u32,
+ *                       then 4 pad bytes (0) when n is odd
  *
- * hdr_len is 32 for LAMPORT and HLC and 24 + 8 * n for VECTOR.
+ * hdr_len is 32 for LAMPORT and HLC, 24 + 8 * n for VECTOR and, with
+ * ORDO_WIRE_F_VC32, 24 + 4 * n rounded up to a multiple of 8.
  *
  * The helpers below need no libc, use only bounded loops and access the
  * buffer byte by byte (no alignment requirement, independent of the host's
@@ -53,7 +56,7 @@ enum ordo_wire_kind {
 
 /*
  * Largest vector clock domain (members). The wire format itself allows
- * up to (65535 - 24) / 8 entries; a future version may raise this.
+ * up to (65535 - 24) / 8 entries (u64); a future version may raise this.
  */
 #define ORDO_VC_MAX		64
 
@@ -77,17 +80,25 @@ enum ordo_wire_kind {
 #define ORDO_WIRE_FIXED_LEN	24
 #define ORDO_WIRE_LAMPORT_LEN	32
 #define ORDO_WIRE_HLC_LEN	32
+/* A vector of n entries: u64 entries, and u32 ones (ORDO_WIRE_F_VC32). */
 #define ORDO_WIRE_VC_LEN(n)	(ORDO_WIRE_FIXED_LEN + 8 * (n))
+#define ORDO_WIRE_VC32_LEN(n)	(ORDO_WIRE_FIXED_LEN + 8 * (((n) + 1) / 2))
 #define ORDO_WIRE_MAX_LEN	ORDO_WIRE_VC_LEN(ORDO_VC_MAX)
 
 /*
  * Flags. Bits 0-15 are optional: a receiver that does not know one
  * ignores it. Bits 16-31 are critical: a receiver that does not know one
- * must reject the header (ORDO_WIRE_E_FLAGS). None is defined in version
- * 1; senders set 0.
+ * must reject the header (ORDO_WIRE_E_FLAGS).
+ *
+ * ORDO_WIRE_F_VC32 (critical): the vector entries are big-endian u32, not
+ * u64, followed by 4 pad bytes of 0 when n is odd, so that hdr_len is
+ * ORDO_WIRE_VC32_LEN(n). Only on a VECTOR header (ORDO_WIRE_E_FLAGS on
+ * the others). ordo_wire_encode() sets it exactly when every entry fits
+ * in a u32; the caller does not choose it.
  */
+#define ORDO_WIRE_F_VC32		0x00010000U
 #define ORDO_WIRE_F_CRITICAL_MASK	0xffff0000U
-#define ORDO_WIRE_F_KNOWN		0x00000000U
+#define ORDO_WIRE_F_KNOWN		ORDO_WIRE_F_VC32
 
 /*
  * Results of ordo_wire_validate(): 0 or one distinct negative code per
@@ -103,10 +114,12 @@ enum ordo_wire_err {
 	ORDO_WIRE_E_HDR_LARGE = -6,	/* hdr_len above ORDO_WIRE_MAX_LEN */
 	ORDO_WIRE_E_TRUNC = -7,		/* datagram shorter than hdr_len */
 	ORDO_WIRE_E_VC_N = -8,		/* vector: n > ORDO_VC_MAX */
-	ORDO_WIRE_E_HDR_LEN = -9,	/* hdr_len inconsistent with kind and n */
+	ORDO_WIRE_E_HDR_LEN = -9,	/* hdr_len inconsistent with kind, n, VC32 */
 	ORDO_WIRE_E_VC_INDEX = -10,	/* vector: index >= n (also n == 0) */
-	ORDO_WIRE_E_FLAGS = -11,	/* unknown critical flag */
-	ORDO_WIRE_E_RESERVED = -12,	/* LAMPORT: reserved kind word not 0 */
+	ORDO_WIRE_E_FLAGS = -11,	/* unknown critical flag, VC32 not vector */
+	ORDO_WIRE_E_RESERVED = -12,	/* LAMPORT: reserved kind word not 0;
+					 * VC32, n odd: pad not 0 (decode only)
+					 */
 	ORDO_WIRE_E_NOSPACE = -13,	/* decode/encode: caller's buffer too small */
 
 	ORDO_WIRE_E_CNT = 13
@@ -133,7 +146,9 @@ struct ordo_wire_hdr {
 			__be16 vc_index;
 		};
 	};
-	__be64 ts[];	/* 1 (LAMPORT, HLC) or n (VECTOR) entries */
+	__be64 ts[];	/* 1 (LAMPORT, HLC) or n (VECTOR) entries; with
+			 * ORDO_WIRE_F_VC32, n __be32 entries instead
+			 */
 };
 
 /*
@@ -189,9 +204,11 @@ static inline void ordo_wire_put64(__u8 *p, __u64 v)
 }
 
 /*
- * ordo_wire_hdr_len - the header length for @kind with @n vector entries
- * (@n is ignored unless @kind is VECTOR). Returns 0 for an unknown kind
- * or n > ORDO_VC_MAX.
+ * ordo_wire_hdr_len - the largest header length for @kind with @n vector
+ * entries (@n is ignored unless @kind is VECTOR): a vector's with u64
+ * entries, an upper bound of what ordo_wire_encode() writes, known before
+ * the entries are (for a payload size limit). Returns 0 for an unknown
+ * kind or n > ORDO_VC_MAX. ordo_wire_enc_len() gives the exact length.
  */
 static inline __u32 ordo_wire_hdr_len(__u32 kind, __u32 n)
 {
@@ -207,6 +224,31 @@ static inline __u32 ordo_wire_hdr_len(__u32 kind, __u32 n)
 	}
 }
 
+/* Whether each of the first @n entries of @vc fits in a u32. */
+static inline int ordo_wire_vc_fits32(const __u64 *vc, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < ORDO_VC_MAX && i < n; i++)
+		if (vc[i] > 0xffffffffULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * ordo_wire_enc_len - the header length ordo_wire_encode() writes for
+ * @kind and, for a VECTOR, the @n entries of @vc: ORDO_WIRE_VC32_LEN(n)
+ * when they all fit in a u32, else ORDO_WIRE_VC_LEN(n). Returns 0 for an
+ * unknown kind or n > ORDO_VC_MAX.
+ */
+static inline __u32 ordo_wire_enc_len(__u32 kind, const __u64 *vc, __u32 n)
+{
+	if (kind == ORDO_WIRE_KIND_VECTOR && n <= ORDO_VC_MAX &&
+	    ordo_wire_vc_fits32(vc, n))
+		return ORDO_WIRE_VC32_LEN(n);
+	return ordo_wire_hdr_len(kind, n);
+}
+
 /*
  * ordo_wire_validate - check the header at the start of a datagram of
  * @len bytes. Returns hdr_len (> 0) when the header is valid, otherwise
@@ -214,7 +256,8 @@ static inline __u32 ordo_wire_hdr_len(__u32 kind, __u32 n)
  *
  * Reads only bytes [0, min(@len, ORDO_WIRE_FIXED_LEN)) of @buf, never the
  * vector entries: a BPF program can copy that many bytes to the stack and
- * pass the datagram's full length as @len.
+ * pass the datagram's full length as @len. So the pad bytes of a VC32
+ * vector with odd n are not checked here but by ordo_wire_decode().
  */
 static inline int ordo_wire_validate(const void *buf, __u32 len)
 {
@@ -231,6 +274,7 @@ static inline int ordo_wire_validate(const void *buf, __u32 len)
 	if (kind == ORDO_WIRE_KIND_NONE || kind >= __ORDO_WIRE_KIND_CNT)
 		return ORDO_WIRE_E_KIND;
 	hdr_len = ordo_wire_get16(p + ORDO_WIRE_OFF_HDR_LEN);
+	flags = ordo_wire_get32(p + ORDO_WIRE_OFF_FLAGS);
 	min = kind == ORDO_WIRE_KIND_VECTOR ? ORDO_WIRE_FIXED_LEN :
 					      ORDO_WIRE_LAMPORT_LEN;
 	if (hdr_len < min)
@@ -244,15 +288,17 @@ static inline int ordo_wire_validate(const void *buf, __u32 len)
 		n = ordo_wire_get16(p + ORDO_WIRE_OFF_VC_N);
 		if (n > ORDO_VC_MAX)
 			return ORDO_WIRE_E_VC_N;
-		if (hdr_len != ORDO_WIRE_VC_LEN(n))
+		if (hdr_len != ((flags & ORDO_WIRE_F_VC32) ?
+				ORDO_WIRE_VC32_LEN(n) : ORDO_WIRE_VC_LEN(n)))
 			return ORDO_WIRE_E_HDR_LEN;
 		if (ordo_wire_get16(p + ORDO_WIRE_OFF_VC_INDEX) >= n)
 			return ORDO_WIRE_E_VC_INDEX;
 	} else if (hdr_len != min) {
 		return ORDO_WIRE_E_HDR_LEN;
 	}
-	flags = ordo_wire_get32(p + ORDO_WIRE_OFF_FLAGS);
 	if (flags & ORDO_WIRE_F_CRITICAL_MASK & ~ORDO_WIRE_F_KNOWN)
+		return ORDO_WIRE_E_FLAGS;
+	if (kind != ORDO_WIRE_KIND_VECTOR && (flags & ORDO_WIRE_F_VC32))
 		return ORDO_WIRE_E_FLAGS;
 	if (kind == ORDO_WIRE_KIND_LAMPORT &&
 	    ordo_wire_get32(p + ORDO_WIRE_OFF_KWORD) != 0)
@@ -262,11 +308,14 @@ static inline int ordo_wire_validate(const void *buf, __u32 len)
 
 /*
  * ordo_wire_decode - validate the header of a datagram of @len bytes at
- * @buf and decode it into @info. For a vector, the n entries are decoded
- * into @vc when @vc is not NULL; @vc_cap is its capacity in entries
- * (ORDO_WIRE_E_NOSPACE when n > @vc_cap, @info is filled all the same).
- * Returns hdr_len or a negative enum ordo_wire_err; @info is untouched
- * when the header is invalid.
+ * @buf and decode it into @info. For a vector, the n entries (u64 or, with
+ * ORDO_WIRE_F_VC32, u32) are decoded into @vc when @vc is not NULL; @vc_cap
+ * is its capacity in entries (ORDO_WIRE_E_NOSPACE when n > @vc_cap, @info
+ * is filled all the same). Besides what ordo_wire_validate() checks, the
+ * pad of a VC32 vector with odd n must be 0 (ORDO_WIRE_E_RESERVED), so
+ * this reads the whole header, hdr_len bytes. Returns hdr_len or a
+ * negative enum ordo_wire_err; @info is untouched when the header is
+ * invalid.
  */
 static inline int ordo_wire_decode(const void *buf, __u32 len,
 				   struct ordo_wire_info *info,
@@ -274,10 +323,16 @@ static inline int ordo_wire_decode(const void *buf, __u32 len,
 {
 	const __u8 *p = (const __u8 *)buf;
 	int ret = ordo_wire_validate(buf, len);
-	__u32 i;
+	__u32 i, n, vc32;
 
 	if (ret < 0)
 		return ret;
+	vc32 = ordo_wire_get32(p + ORDO_WIRE_OFF_FLAGS) & ORDO_WIRE_F_VC32;
+	n = ordo_wire_get16(p + ORDO_WIRE_OFF_VC_N);
+	/* valid, so VC32 means VECTOR, n <= ORDO_VC_MAX and hdr_len covers it */
+	if (vc32 && (n & 1) &&
+	    ordo_wire_get32(p + ORDO_WIRE_OFF_TS + 4 * n) != 0)
+		return ORDO_WIRE_E_RESERVED;
 	info->version = p[ORDO_WIRE_OFF_VERSION];
 	info->kind = p[ORDO_WIRE_OFF_KIND];
 	info->hdr_len = (__u16)ret;
@@ -304,7 +359,9 @@ static inline int ordo_wire_decode(const void *buf, __u32 len,
 		if (info->vc_n > vc_cap)
 			return ORDO_WIRE_E_NOSPACE;
 		for (i = 0; i < ORDO_VC_MAX && i < info->vc_n; i++)
-			vc[i] = ordo_wire_get64(p + ORDO_WIRE_OFF_TS + 8 * i);
+			vc[i] = vc32 ?
+				ordo_wire_get32(p + ORDO_WIRE_OFF_TS + 4 * i) :
+				ordo_wire_get64(p + ORDO_WIRE_OFF_TS + 8 * i);
 		break;
 	}
 	return ret;
@@ -313,9 +370,12 @@ static inline int ordo_wire_decode(const void *buf, __u32 len,
 /*
  * ordo_wire_encode - write the header described by @info (its hdr_len is
  * ignored and recomputed; version is always ORDO_WIRE_VERSION) and, for a
- * vector, the info->vc_n entries of @vc, into @buf of @cap bytes.
- * Returns the header length, ORDO_WIRE_E_NOSPACE when @cap is too small,
- * or the code ordo_wire_validate() would return for what @info describes
+ * vector, the info->vc_n entries of @vc, into @buf of @cap bytes. The
+ * entries go out as u32 with ORDO_WIRE_F_VC32 when they all fit, else as
+ * u64 without it; the ORDO_WIRE_F_VC32 bit of info->flags is ignored.
+ * Returns the header length written, ordo_wire_enc_len() (at most
+ * ordo_wire_hdr_len()), ORDO_WIRE_E_NOSPACE when @cap is below it, or
+ * the code ordo_wire_validate() would return for what @info describes
  * (ORDO_WIRE_E_KIND, _VC_N, _VC_INDEX, _FLAGS). Nothing is written on
  * error.
  */
@@ -324,7 +384,7 @@ static inline int ordo_wire_encode(void *buf, __u32 cap,
 				   const __u64 *vc)
 {
 	__u8 *p = (__u8 *)buf;
-	__u32 hdr_len, i;
+	__u32 hdr_len, flags, vc32 = 0, i;
 
 	if (info->kind == ORDO_WIRE_KIND_NONE ||
 	    info->kind >= __ORDO_WIRE_KIND_CNT)
@@ -335,16 +395,24 @@ static inline int ordo_wire_encode(void *buf, __u32 cap,
 		if (info->vc_index >= info->vc_n)
 			return ORDO_WIRE_E_VC_INDEX;
 	}
-	if (info->flags & ORDO_WIRE_F_CRITICAL_MASK & ~ORDO_WIRE_F_KNOWN)
+	flags = info->flags & ~ORDO_WIRE_F_VC32;
+	if (flags & ORDO_WIRE_F_CRITICAL_MASK & ~ORDO_WIRE_F_KNOWN)
 		return ORDO_WIRE_E_FLAGS;
-	hdr_len = ordo_wire_hdr_len(info->kind, info->vc_n);
+	if (info->kind == ORDO_WIRE_KIND_VECTOR &&
+	    ordo_wire_vc_fits32(vc, info->vc_n)) {
+		vc32 = 1;
+		flags |= ORDO_WIRE_F_VC32;
+		hdr_len = ORDO_WIRE_VC32_LEN(info->vc_n);
+	} else {
+		hdr_len = ordo_wire_hdr_len(info->kind, info->vc_n);
+	}
 	if (cap < hdr_len)
 		return ORDO_WIRE_E_NOSPACE;
 	ordo_wire_put32(p + ORDO_WIRE_OFF_MAGIC, ORDO_WIRE_MAGIC);
 	p[ORDO_WIRE_OFF_VERSION] = ORDO_WIRE_VERSION;
 	p[ORDO_WIRE_OFF_KIND] = info->kind;
 	ordo_wire_put16(p + ORDO_WIRE_OFF_HDR_LEN, (__u16)hdr_len);
-	ordo_wire_put32(p + ORDO_WIRE_OFF_FLAGS, info->flags);
+	ordo_wire_put32(p + ORDO_WIRE_OFF_FLAGS, flags);
 	ordo_wire_put32(p + ORDO_WIRE_OFF_NODE, info->node_id);
 	ordo_wire_put32(p + ORDO_WIRE_OFF_DOMAIN, info->domain);
 	switch (info->kind) {
@@ -359,8 +427,17 @@ static inline int ordo_wire_encode(void *buf, __u32 cap,
 	default:	/* VECTOR */
 		ordo_wire_put16(p + ORDO_WIRE_OFF_VC_N, info->vc_n);
 		ordo_wire_put16(p + ORDO_WIRE_OFF_VC_INDEX, info->vc_index);
-		for (i = 0; i < ORDO_VC_MAX && i < info->vc_n; i++)
-			ordo_wire_put64(p + ORDO_WIRE_OFF_TS + 8 * i, vc[i]);
+		for (i = 0; i < ORDO_VC_MAX && i < info->vc_n; i++) {
+			if (vc32)
+				ordo_wire_put32(p + ORDO_WIRE_OFF_TS + 4 * i,
+						(__u32)vc[i]);
+			else
+				ordo_wire_put64(p + ORDO_WIRE_OFF_TS + 8 * i,
+						vc[i]);
+		}
+		if (vc32 && (info->vc_n & 1))	/* the pad */
+			ordo_wire_put32(p + ORDO_WIRE_OFF_TS + 4 * info->vc_n,
+					0);
 		break;
 	}
 	return (int)hdr_len;
