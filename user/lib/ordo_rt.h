@@ -79,8 +79,11 @@ struct ordo_conf_kv {
 };
 
 /*
- * A section the runtime does not interpret ([mutexd], [lock NAME], ...):
- * kept as read, for the daemon to check with the getters below.
+ * A section as read: every section of the file is kept so, in file
+ * order, the runtime's own ([runtime], [node ID]) included; those are
+ * also checked and decoded into ordo_conf.nodes and ordo_conf.rt. The
+ * others ([mutexd], [lock NAME], ...) are for the daemons to check with
+ * the getters below.
  */
 struct ordo_conf_section {
 	char *name;		/* "mutexd", "lock printer" */
@@ -114,7 +117,7 @@ struct ordo_conf {
 	struct ordo_conf_node *nodes;	/* sorted by id */
 	size_t n_nodes;
 	struct ordo_conf_runtime rt;
-	struct ordo_conf_section *sections;	/* the others, in file order */
+	struct ordo_conf_section *sections;	/* every section, in file order */
 	size_t n_sections;
 	char err[ORDO_CONF_ERR_LEN];	/* the last error, "FILE:LINE: problem" */
 };
@@ -138,7 +141,8 @@ void ordo_conf_free(struct ordo_conf *c);
  * "runtime.heartbeat_ms=50", "node 2.port=7402", "mutexd.algorithm=ra").
  * The runtime's sections ([runtime], [node ID]) are re-checked as a whole
  * afterwards; other sections get the key added or replaced (the daemon
- * checks them). 0 or -EINVAL with c->err set: "--set S.K=V: problem".
+ * checks them). 0 or -EINVAL with c->err set: "--set S.K=V: problem";
+ * after an error the configuration must not be used (free it).
  */
 int ordo_conf_set(struct ordo_conf *c, const char *assignment);
 
@@ -146,7 +150,7 @@ int ordo_conf_set(struct ordo_conf *c, const char *assignment);
 const struct ordo_conf_node *ordo_conf_node(const struct ordo_conf *c,
 					    uint32_t id);
 
-/* The section named exactly @name (not [runtime] or [node N]), or NULL. */
+/* The section named exactly @name, or NULL. */
 struct ordo_conf_section *ordo_conf_section(const struct ordo_conf *c,
 					    const char *name);
 /*
@@ -245,7 +249,8 @@ int ordo_loop_run(struct ordo_loop *l);
 /* One round: wait up to @timeout_ms (-1: forever, 0: poll), dispatch
  * what is ready. Returns the number of callbacks run, or -errno. */
 int ordo_loop_run_once(struct ordo_loop *l, int timeout_ms);
-/* Make ordo_loop_run() return @code after the current callback. */
+/* Make ordo_loop_run() (or the ordo_loop_run_once() running) return
+ * @code after the current callback; each run_once starts afresh. */
 void ordo_loop_stop(struct ordo_loop *l, int code);
 bool ordo_loop_stopped(const struct ordo_loop *l);
 
