@@ -5,8 +5,9 @@
 #
 # A suite Makefile sets TEST_GEN_PROGS (built from NAME.c), TEST_PROGS
 # (scripts), TEST_FILES (data, e.g. settings) and may add to CFLAGS and
-# LDLIBS (ORDO_LDLIBS links libordo, libnl-genl and json-c; ORDO_BPF_LDLIBS
-# adds libbpf), then includes this file.
+# LDLIBS (ORDO_LDLIBS links libordo, libnl-genl, json-c and, for the daemon
+# runtime, libinih, protobuf-c and libsystemd; ORDO_BPF_LDLIBS adds libbpf),
+# then includes this file.
 #
 # The top Makefile passes OUTPUT, COLLECTION, ORDO_TOP and ORDO_BUILD.
 
@@ -23,8 +24,9 @@ ORDO_PKGS := libnl-genl-3.0 json-c libbpf
 CFLAGS += -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
 	-I$(KSFT_INC) -I$(KSFT_INC)/x -I$(ORDO_TOP)/kmod/uapi \
 	-I$(ORDO_TOP)/kmod/lib -I$(ORDO_TOP)/user/lib -I$(ORDO_TOP)/bpf -I$(ORDO_BUILD)/bpf \
-	$(shell pkg-config --cflags $(ORDO_PKGS))
-ORDO_LDLIBS = $(ORDO_BUILD)/user/libordo.a $(shell pkg-config --libs libnl-genl-3.0 json-c)
+	-I$(ORDO_BUILD)/user/proto $(shell pkg-config --cflags $(ORDO_PKGS))
+ORDO_LDLIBS = $(ORDO_BUILD)/user/libordo.a \
+	$(shell pkg-config --libs libnl-genl-3.0 json-c inih libprotobuf-c libsystemd)
 ORDO_BPF_LDLIBS = $(shell pkg-config --libs libbpf)
 
 TEST_GEN_PROGS := $(patsubst %,$(OUTPUT)/%,$(TEST_GEN_PROGS))
