@@ -206,6 +206,10 @@ bench: all
 # ---------------------------------------------------------------- install
 ORDO_VERSION = $(shell sed -n 's/^\#define ORDO_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/uapi/linux/ordo.h)
 DKMS_SRC = $(DESTDIR)/usr/src/ordo-$(ORDO_VERSION)
+# the daemons' systemd template unit, the "ordo" group, the example config
+SYSTEMD_UNITDIR = $(PREFIX)/lib/systemd/system
+SYSUSERSDIR = $(PREFIX)/lib/sysusers.d
+ORDO_DOCDIR = $(PREFIX)/share/doc/ordo
 
 install: module user
 	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates modules_install
@@ -217,9 +221,16 @@ install: module user
 	(cd kmod && git ls-files 2>/dev/null || find . -name '*.[ch]' -o -name Kbuild) | \
 		while read f; do install -D -m 644 kmod/$$f $(DKMS_SRC)/kmod/$$f; done
 	sed 's/@VERSION@/$(ORDO_VERSION)/' kmod/dkms.conf > $(DKMS_SRC)/dkms.conf
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(ORDO_DOCDIR)
+	sed 's|@PREFIX@|$(PREFIX)|g' user/lib/systemd/ordo@.service > $(DESTDIR)$(SYSTEMD_UNITDIR)/ordo@.service
+	install -m 644 user/lib/systemd/ordo.sysusers $(DESTDIR)$(SYSUSERSDIR)/ordo.conf
+	install -m 644 Documentation/examples/cluster.conf $(DESTDIR)$(ORDO_DOCDIR)/cluster.conf.example
+	$(if $(DESTDIR),,-command -v systemd-sysusers >/dev/null && systemd-sysusers $(SYSUSERSDIR)/ordo.conf)
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(TOOLS))
+	rm -f $(DESTDIR)$(SYSTEMD_UNITDIR)/ordo@.service $(DESTDIR)$(SYSUSERSDIR)/ordo.conf
+	rm -rf $(DESTDIR)$(ORDO_DOCDIR)
 	rm -f $(DESTDIR)/lib/modules/$(KDIR_KVER)/updates/kmod/ordo.ko
 	rm -rf $(DKMS_SRC)
 	$(if $(DESTDIR),,depmod -a $(KDIR_KVER))
