@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "ordo_rt.h"
@@ -394,6 +396,90 @@ TEST(daemon_getters)
 	EXPECT_EQ(-EINVAL, ordo_conf_u32(c, s = ordo_conf_section(c, "mutexd"), "n", 1, 10, 5, &n));
 	EXPECT_STREQ("--set mutexd.n=0: '0' is not a number from 1 to 10", c->err);
 	ordo_conf_free(c);
+}
+
+/* The daemons' common options and set-up (ordo_svc_option/setup). */
+TEST(svc_options_and_setup)
+{
+	struct ordo_svc_opts o = { 0 };
+	char path[] = "/tmp/ordo-svc-XXXXXX";
+	struct ordo_conf *c;
+	uint32_t self = 0;
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	f = fdopen(fd, "w");
+	ASSERT_NE(NULL, f);
+	fputs(NODES "[mutexd]\nalgorithm = central\n", f);
+	fclose(f);
+	EXPECT_EQ(1, ordo_svc_option(&o, 'c', path));
+	EXPECT_EQ(1, ordo_svc_option(&o, 'f', NULL));
+	EXPECT_EQ(1, ordo_svc_option(&o, 'v', NULL));
+	EXPECT_EQ(1, ordo_svc_option(&o, 'L', "stderr"));
+	EXPECT_EQ(1, ordo_svc_option(&o, 's', "runtime.heartbeat_ms=50"));
+	EXPECT_EQ(1, ordo_svc_option(&o, 's', "mutexd.algorithm=ra"));
+	EXPECT_EQ(0, ordo_svc_option(&o, 'x', NULL));
+	EXPECT_EQ(-EINVAL, ordo_svc_option(&o, 'n', "two"));
+	EXPECT_EQ(-EINVAL, ordo_svc_option(&o, 'n', "-1"));
+	EXPECT_EQ(-EINVAL, ordo_svc_option(&o, 'L', "syslog"));
+	/* several nodes, no --node */
+	EXPECT_EQ(-EINVAL, ordo_svc_setup(&o, "mutexd", &c, &self));
+	EXPECT_EQ(NULL, c);
+	EXPECT_EQ(1, ordo_svc_option(&o, 'n', "7"));
+	EXPECT_EQ(-ENOENT, ordo_svc_setup(&o, "mutexd", &c, &self));
+	EXPECT_EQ(1, ordo_svc_option(&o, 'n', "2"));
+	ASSERT_EQ(0, ordo_svc_setup(&o, "mutexd", &c, &self));
+	EXPECT_EQ(2U, self);
+	EXPECT_EQ(50U, c->rt.heartbeat_ms);
+	EXPECT_STREQ("ra", ordo_conf_get(ordo_conf_section(c, "mutexd"), "algorithm")->value);
+	EXPECT_STREQ("/run/ordo/mutexd.sock", o.socket);
+	EXPECT_EQ(LOG_DEBUG, ordo_log_level());
+	ordo_conf_free(c);
+	/* a bad override stops it */
+	EXPECT_EQ(1, ordo_svc_option(&o, 's', "runtime.nope=1"));
+	EXPECT_EQ(-EINVAL, ordo_svc_setup(&o, "mutexd", &c, &self));
+	unlink(path);
+	ordo_log_set_level(LOG_WARNING);
+	EXPECT_NE(NULL, strstr(ordo_svc_usage, "--set S.K=V"));
+}
+
+/* sd_notify() through $NOTIFY_SOCKET, as systemd would receive it. */
+TEST(sd_notify_messages)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char buf[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "/tmp/ordo-notify-%d",
+		 (int)getpid());
+	unlink(sun.sun_path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sun, sizeof(sun)));
+	ASSERT_EQ(0, setenv("NOTIFY_SOCKET", sun.sun_path, 1));
+	ordo_svc_ready("node %d up", 1);
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	EXPECT_STREQ("READY=1\nSTATUS=node 1 up", buf);
+	ordo_svc_status("%s", "2 peers alive");
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	EXPECT_STREQ("STATUS=2 peers alive", buf);
+	ordo_svc_stopping();
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	EXPECT_STREQ("STOPPING=1", buf);
+	unsetenv("NOTIFY_SOCKET");
+	ordo_svc_ready(NULL);	/* no systemd: nothing, no error */
+	EXPECT_GT(0, recv(fd, buf, sizeof(buf), MSG_DONTWAIT));
+	close(fd);
+	unlink(sun.sun_path);
 }
 
 TEST_HARNESS_MAIN
