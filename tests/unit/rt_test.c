@@ -840,4 +840,55 @@ TEST(bind_conflict_reported)
 	cluster_down(&cl);
 }
 
+/* Two "daemons" per node: the second set on the nodes' ports + offset,
+ * each set talking only among itself. */
+TEST(port_offset_second_daemon)
+{
+	struct ordo_rt_config cfg;
+	struct ordo_rt *d2[3] = { NULL }, *bad;
+	struct cluster cl;
+	struct done p = { 0 };
+	unsigned int off;
+	int i, err = 0;
+
+	ASSERT_EQ(0, cluster_up(&cl, QUIET, 3));
+	ordo_log_set_level(LOG_CRIT);
+	for (off = 1; off < 100; off++) {
+		for (i = 0; i < 3; i++) {
+			cfg = (struct ordo_rt_config){ .conf = cl.conf,
+				.self = (uint32_t)i + 1, .loop = cl.loop,
+				.port_offset = off };
+			err = ordo_rt_open(&d2[i], &cfg);
+			if (err)
+				break;
+		}
+		if (!err)
+			break;
+		while (i-- > 0)
+			ordo_rt_close(d2[i]);
+	}
+	ASSERT_EQ(0, err);
+	cfg.port_offset = 70000;
+	EXPECT_EQ(-ERANGE, ordo_rt_open(&bad, &cfg));
+	ordo_log_set_level(LOG_WARNING);
+	ASSERT_EQ(0, ordo_rt_request(d2[0], 3, ORDO_APP_PROTO_RT, ORDO_APP_RT_PING,
+				     0, "o", 1, on_done, &p, NULL));
+	ASSERT_TRUE(run_until(&cl, &p.called, 2000));
+	EXPECT_EQ(0, p.status);
+	EXPECT_EQ(3U, p.m.from);
+	run_for(&cl, 20);
+	/* each set heard its own heartbeats only */
+	EXPECT_EQ(2, ordo_rt_count(d2[2], ORDO_APP_PROTO_RT,
+				   ORDO_APP_RT_HEARTBEAT, ORDO_RT_RX));
+	EXPECT_EQ(2, ordo_rt_count(RT(3), ORDO_APP_PROTO_RT,
+				   ORDO_APP_RT_HEARTBEAT, ORDO_RT_RX));
+	EXPECT_EQ(0, ordo_rt_count(RT(3), ORDO_APP_PROTO_RT, ORDO_APP_RT_PING,
+				   ORDO_RT_RX));
+	EXPECT_EQ(0, ST(3)->malformed);
+	EXPECT_EQ(0, ordo_rt_stats(d2[2])->malformed);
+	for (i = 0; i < 3; i++)
+		ordo_rt_close(d2[i]);
+	cluster_down(&cl);
+}
+
 TEST_HARNESS_MAIN

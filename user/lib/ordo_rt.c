@@ -53,6 +53,7 @@ struct rt_seen {
 struct rt_peer {
 	uint32_t id;
 	const struct ordo_conf_node *node;
+	struct sockaddr_storage addr;	/* node->addr, port + port_offset */
 	enum ordo_peer_state state;
 	bool heard;
 	uint64_t last_ns;	/* last valid datagram (start time at first) */
@@ -96,6 +97,7 @@ struct ordo_rt {
 	uint64_t incarnation;
 	uint64_t hb_seq;
 	uint64_t keep_ns;	/* replied requests stay cached this long */
+	unsigned int port_offset;
 	struct ordo_timer hb_timer;
 	struct ordo_timer fd_timer;
 	ordo_rt_peer_fn peer_fn;
@@ -214,7 +216,7 @@ static int rt_xmit_iov(struct ordo_rt *rt, struct rt_peer *p,
 {
 	unsigned int copies = rt->tx_hook ? rt->tx_hook(rt->tx_arg, p->id, h) : 1;
 	struct msghdr msg = {
-		.msg_name = (void *)&p->node->addr,
+		.msg_name = (void *)&p->addr,
 		.msg_namelen = p->node->addr_len,
 		.msg_iov = iov,
 		.msg_iovlen = iovlen,
@@ -693,14 +695,19 @@ static void rt_peer_set(struct ordo_rt *rt, struct rt_peer *p,
 		ordo_info("node %" PRIu32 ": node %" PRIu32 " %s", rt->self,
 			  p->id, old == ORDO_PEER_SUSPECT ? "alive again" : "alive");
 	if (state == ORDO_PEER_SUSPECT) {
-		struct rt_req *r, *next;
+		struct rt_req *r;
 
-		/* requests it holds (PENDING) cannot end otherwise */
-		for (r = rt->reqs; r; r = next) {
-			next = r->next;
-			if (r->to == p->id && r->accepted)
+		/*
+		 * Requests it holds (PENDING) cannot end otherwise. From the
+		 * head again after each: a callback may change the list.
+		 */
+		do {
+			for (r = rt->reqs; r; r = r->next)
+				if (r->to == p->id && r->accepted)
+					break;
+			if (r)
 				rt_req_end(rt, r, -EHOSTDOWN, NULL);
-		}
+		} while (r);
 	}
 	if (rt->peer_fn)
 		rt->peer_fn(rt, p->id, old, state, rt->peer_arg);
@@ -1019,7 +1026,7 @@ static int rt_read(struct ordo_rt *rt)
 		rt_bad(rt, ORDO_RT_BAD_SENDER, &from, detail);
 		return 1;
 	}
-	if (!rt_addr_eq(&from, &p->node->addr)) {
+	if (!rt_addr_eq(&from, &p->addr)) {
 		snprintf(detail, sizeof(detail), "not node %" PRIu32 "'s address",
 			 h.sender);
 		rt_bad(rt, ORDO_RT_BAD_ADDR, &from, detail);
@@ -1084,7 +1091,17 @@ int ordo_rt_handle(struct ordo_rt *rt, uint8_t proto, ordo_rt_msg_fn fn,
 	return 0;
 }
 
-static int rt_open_socket(struct ordo_rt *rt, const struct ordo_conf_node *self)
+/* Set the port of @ss (AF_INET or AF_INET6). */
+static void rt_set_port(struct sockaddr_storage *ss, unsigned int port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+}
+
+static int rt_open_socket(struct ordo_rt *rt, const struct ordo_conf_node *self,
+			  const struct rt_peer *me)
 {
 	int one = RT_RCVBUF, err;
 
@@ -1096,11 +1113,13 @@ static int rt_open_socket(struct ordo_rt *rt, const struct ordo_conf_node *self)
 		return err;
 	}
 	setsockopt(rt->fd, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one));
-	if (bind(rt->fd, (const struct sockaddr *)&self->addr, self->addr_len)) {
+	if (bind(rt->fd, (const struct sockaddr *)&me->addr, self->addr_len)) {
 		err = -errno;
-		ordo_err("node %" PRIu32 ": cannot bind %s port %u (%s line %u): %s",
-			 rt->self, self->address, self->port, rt->conf->path,
-			 self->line, strerror(errno));
+		ordo_err("node %" PRIu32 ": cannot bind %s port %u (%s line %u%s): %s",
+			 rt->self, self->address, self->port + rt->port_offset,
+			 rt->conf->path, self->line,
+			 rt->port_offset ? ", plus the daemon's port offset" : "",
+			 strerror(errno));
 		return err;
 	}
 	return 0;
@@ -1145,6 +1164,22 @@ static int rt_open_clock(struct ordo_rt *rt, uint32_t attach_flags)
 				 rt->self, p.domain, strerror(-err));
 		return err;
 	}
+	if (ordo_ldom_mode(rt->dom) == ORDO_LDOM_KERNEL) {
+		struct ordo_lclock_info li;
+
+		/* an existing domain: its node id goes in every header */
+		err = ordo_ldom_get(rt->dom, &li);
+		if (!err && li.node != rt->self) {
+			ordo_err("node %" PRIu32 ": lclock domain %" PRIu32 " in ordo.ko stamps node id %u, not %" PRIu32 ": delete it (ordoctl lclock) or set another lclock_domain",
+				 rt->self, p.domain, li.node, rt->self);
+			err = -EINVAL;
+		}
+		if (err) {
+			ordo_ldom_close(rt->dom);
+			rt->dom = NULL;
+			return err;
+		}
+	}
 	err = ordo_ldom_attach(rt->dom, rt->fd,
 			       attach_flags | ORDO_ATTACH_F_PASS_UNSTAMPED);
 	if (err) {
@@ -1173,6 +1208,14 @@ int ordo_rt_open(struct ordo_rt **rtp, const struct ordo_rt_config *cfg)
 			 cfg->conf->path);
 		return -ENOENT;
 	}
+	for (i = 0; i < cfg->conf->n_nodes; i++) {
+		if (cfg->conf->nodes[i].port + cfg->port_offset > 65535) {
+			ordo_err("node %" PRIu32 ": port %u of node %" PRIu32 " plus the daemon's port offset %u is above 65535",
+				 cfg->self, cfg->conf->nodes[i].port,
+				 cfg->conf->nodes[i].id, cfg->port_offset);
+			return -ERANGE;
+		}
+	}
 	rt = calloc(1, sizeof(*rt));
 	if (!rt)
 		return -ENOMEM;
@@ -1180,6 +1223,7 @@ int ordo_rt_open(struct ordo_rt **rtp, const struct ordo_rt_config *cfg)
 	rt->conf = cfg->conf;
 	rt->loop = cfg->loop;
 	rt->self = cfg->self;
+	rt->port_offset = cfg->port_offset;
 	rt->rbuf = malloc(RT_RBUF_LEN);
 	rt->n_peers = cfg->conf->n_nodes;
 	rt->peers = calloc(rt->n_peers, sizeof(*rt->peers));
@@ -1191,6 +1235,9 @@ int ordo_rt_open(struct ordo_rt **rtp, const struct ordo_rt_config *cfg)
 	for (i = 0; i < rt->n_peers; i++) {
 		rt->peers[i].id = cfg->conf->nodes[i].id;
 		rt->peers[i].node = &cfg->conf->nodes[i];
+		rt->peers[i].addr = cfg->conf->nodes[i].addr;
+		rt_set_port(&rt->peers[i].addr,
+			    cfg->conf->nodes[i].port + cfg->port_offset);
 		rt->peers[i].last_ns = now;
 		rt->peers[i].state = rt->peers[i].id == rt->self ?
 				     ORDO_PEER_ALIVE : ORDO_PEER_UNKNOWN;
@@ -1209,7 +1256,7 @@ int ordo_rt_open(struct ordo_rt **rtp, const struct ordo_rt_config *cfg)
 	ordo_timer_init(&rt->hb_timer, rt->loop, rt_hb_timer, rt);
 	ordo_timer_init(&rt->fd_timer, rt->loop, rt_fd_timer, rt);
 
-	err = rt_open_socket(rt, self);
+	err = rt_open_socket(rt, self, rt_peer(rt, rt->self));
 	if (!err)
 		err = rt_open_clock(rt, cfg->attach_flags);
 	if (err)
@@ -1225,7 +1272,7 @@ int ordo_rt_open(struct ordo_rt **rtp, const struct ordo_rt_config *cfg)
 		goto fail;
 	rt_fd_arm(rt);
 	ordo_info("node %" PRIu32 ": %s port %u, %zu nodes, %s stamping, lclock domain %" PRIu32 ", heartbeat %u ms, suspect %u ms",
-		  rt->self, self->address, self->port, rt->n_peers,
+		  rt->self, self->address, self->port + rt->port_offset, rt->n_peers,
 		  ordo_rt_stamping(rt), cfg->conf->rt.lclock_domain,
 		  cfg->conf->rt.heartbeat_ms, cfg->conf->rt.suspect_ms);
 	*rtp = rt;

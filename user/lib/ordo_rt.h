@@ -351,6 +351,12 @@ struct ordo_rt_config {
 	struct ordo_loop *loop;
 	/* ORDO_ATTACH_F_* for the socket (tests); 0 normally */
 	uint32_t attach_flags;
+	/*
+	 * Added to every node's port, so that several daemons (mutexd,
+	 * electd, ...) run on one node: each has its own offset (its
+	 * documented default, or a key of its section). 0 normally.
+	 */
+	unsigned int port_offset;
 };
 
 /* Directions of the counters. */
@@ -393,12 +399,14 @@ struct ordo_rt_stats {
 
 /*
  * Open node cfg->self: a UDP socket bound to its configured address and
- * port, non-blocking, in the Lamport domain conf->rt.lclock_domain (group
+ * port (+ port_offset), non-blocking, in the Lamport domain
+ * conf->rt.lclock_domain (group
  * = domain, node = self) through ordo_ldom_open(): ordo.ko with
  * ORDO_LDOM_F_CREATE when loaded (stamping auto or kernel), libordo
- * otherwise or with stamping = user. Starts the heartbeats and the
- * failure detector. Errors are logged with the reason (ordo_log) and
- * returned (-EADDRINUSE, -ENOPKG, -EPERM, ...).
+ * otherwise or with stamping = user; an existing kernel domain must be
+ * a Lamport domain stamping this node's id. Starts the heartbeats and
+ * the failure detector. Errors are logged with the reason (ordo_log) and
+ * returned (-EADDRINUSE, -ENOPKG, -EPERM, -ERANGE, ...).
  */
 int ordo_rt_open(struct ordo_rt **rtp, const struct ordo_rt_config *cfg);
 /* Ends every outstanding request with -ECANCELED, then closes. */
