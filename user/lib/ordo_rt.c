@@ -568,19 +568,26 @@ static void rt_seen_gc(struct rt_peer *p, uint64_t now, uint64_t keep_ns,
 	}
 }
 
-/* Make room: drop the oldest replied entry. */
+/*
+ * Make room: drop the oldest replied entry or, when none is (a handler
+ * that never answers), the oldest of all (its answer gets -ESTALE).
+ */
 static void rt_seen_evict(struct rt_peer *p)
 {
-	struct rt_seen **pp, **oldest = NULL;
+	struct rt_seen **pp, **oldest = NULL, **any = NULL;
 	size_t b;
 
-	for (b = 0; b < RT_SEEN_BUCKETS; b++)
-		for (pp = &p->seen[b]; *pp; pp = &(*pp)->next)
+	for (b = 0; b < RT_SEEN_BUCKETS; b++) {
+		for (pp = &p->seen[b]; *pp; pp = &(*pp)->next) {
 			if ((*pp)->replied &&
 			    (!oldest || (*pp)->t_ns < (*oldest)->t_ns))
 				oldest = pp;
-	if (oldest)
-		rt_seen_drop(p, oldest);
+			if (!any || (*pp)->t_ns < (*any)->t_ns)
+				any = pp;
+		}
+	}
+	if (oldest || any)
+		rt_seen_drop(p, oldest ? oldest : any);
 }
 
 /* ---------------------------------------------------------------- replies */

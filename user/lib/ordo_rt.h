@@ -465,7 +465,9 @@ int ordo_rt_cancel(struct ordo_rt *rt, uint32_t xid);
  * handler that defers its answer keeps a copy of the struct. The reply
  * is cached: a retransmission of the request gets it again. A second
  * reply to the same request is refused (-EALREADY); a reply to a one-way
- * message (no REQUEST flag) gives -EINVAL.
+ * message (no REQUEST flag) gives -EINVAL; -ESTALE when the request is
+ * no longer known (its requester restarted since, or 4096 newer requests
+ * of that peer pushed it out of the cache).
  */
 int ordo_rt_reply(struct ordo_rt *rt, const struct ordo_rt_msg *req,
 		  uint8_t type, uint8_t flags, const void *body, size_t len);
