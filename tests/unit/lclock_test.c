@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "libordo.h"
 #include "ordo_lclock.h"
 #include "../kselftest_harness.h"
 
@@ -208,6 +209,24 @@ TEST(vector_compare_all_outcomes)
 	EXPECT_EQ(ORDO_VC_CONCURRENT, ordo_vc_compare(z, w, 4));
 	EXPECT_EQ(ORDO_VC_CONCURRENT, ordo_vc_compare(w, z, 4));
 	EXPECT_EQ(ORDO_VC_EQUAL, ordo_vc_compare(x, z, 0));
+}
+
+/* libordo's wrapper for applications: uint64_t arrays, names. */
+TEST(libordo_vclock_order)
+{
+	const uint64_t x[3] = { 1, 2, 3 }, y[3] = { 1, 2, 4 }, z[3] = { 2, 0, 3 };
+
+	EXPECT_EQ(ORDO_VCLOCK_EQUAL, ordo_vclock_order(x, x, 3));
+	EXPECT_EQ(ORDO_VCLOCK_BEFORE, ordo_vclock_order(x, y, 3));
+	EXPECT_EQ(ORDO_VCLOCK_AFTER, ordo_vclock_order(y, x, 3));
+	EXPECT_EQ(ORDO_VCLOCK_CONCURRENT, ordo_vclock_order(y, z, 3));
+	EXPECT_EQ(-EINVAL, ordo_vclock_order(x, y, 65));
+	EXPECT_EQ(-EINVAL, ordo_vclock_order(NULL, y, 3));
+	EXPECT_STREQ("before", ordo_vclock_order_name(ORDO_VCLOCK_BEFORE));
+	EXPECT_STREQ("concurrent",
+		     ordo_vclock_order_name(ordo_vclock_order(z, y, 3)));
+	EXPECT_EQ(NULL, ordo_vclock_order_name(4));
+	EXPECT_EQ(NULL, ordo_vclock_order_name(-1));
 }
 
 TEST(vector_wrong_size_and_bad_domain_rejected)

@@ -285,6 +285,22 @@ const char *ordo_lclock_kind_name(uint32_t kind);
 int ordo_lclock_kind_parse(const char *s, uint32_t *kind);
 
 /*
+ * How vector timestamp @a (n entries, n <= 64) relates to @b:
+ * ORDO_VCLOCK_BEFORE (a -> b: a <= b component-wise and a != b), _AFTER
+ * (b -> a), _CONCURRENT (a || b) or _EQUAL; -EINVAL for n > 64 or NULL.
+ */
+enum ordo_vclock_order_val {
+	ORDO_VCLOCK_EQUAL,
+	ORDO_VCLOCK_BEFORE,
+	ORDO_VCLOCK_AFTER,
+	ORDO_VCLOCK_CONCURRENT,
+};
+
+int ordo_vclock_order(const uint64_t *a, const uint64_t *b, uint32_t n);
+/* "equal", "before", "after", "concurrent"; NULL for anything else */
+const char *ordo_vclock_order_name(int order);
+
+/*
  * Stamped sockets with or without the module (ordo_lsock.c).
  *
  * A struct ordo_ldom is a logical clock domain as an application sees it:
