@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ricart-Agrawala (user/mutexd/mx_ra.c) in the simulator: safety,
+ * liveness, fairness, exactly 2(N-1) messages per entry, 2(N-1) MTTU on a
+ * shared medium (the notes) and 2 on parallel links, retries answered by
+ * DENY (2 messages per retry, exact accounting), duplicates and losses,
+ * crashed peers excluded (a holder too), a restarted peer rejoining, a
+ * partition that heals.
+ */
+#include "../kselftest_harness.h"
+#include "mx_test.h"
+
+static const struct mx_algo *A = &mx_ra_algo;
+
+/* Bounded wait: with hold >= the largest delay, every other client
+ * enters at most once before a request (C - 1 = N - 1). */
+static void ra_safety(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct sim_check ck;
+	struct sim_cfg c;
+	struct sim *s;
+	uint64_t seed;
+
+	for (seed = 1; seed <= 5; seed++) {
+		sim_cfg_init(&c, A, n, seed);
+		c.entries = n == 3 ? 60 : 40;
+		s = sim_new(&c);
+		ASSERT_NE(NULL, s);
+		mx_run_clean(_metadata, s, &ck);
+		EXPECT_EQ(n * c.nlocks * c.entries, ck.granted);
+		EXPECT_GE(n - 1, ck.max_overtakes);
+		TH_LOG("N=%u seed %llu: %u entries, max wait %llu ms, max overtaken %u (bound %u)",
+		       n, (unsigned long long)seed, ck.granted,
+		       (unsigned long long)ck.max_wait, ck.max_overtakes, n - 1);
+		sim_free(s);
+	}
+}
+
+TEST(ra_safety_liveness_n3)
+{
+	ra_safety(_metadata, 3);
+}
+
+TEST(ra_safety_liveness_n5)
+{
+	ra_safety(_metadata, 5);
+}
+
+/* 2(N-1) per entry: N-1 REQUEST, N-1 OK, no DENY without retries; the
+ * REQUEST to the first peer carries the op-done mark. */
+static void ra_messages(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct sim_check ck;
+	struct sim_cfg c;
+	struct sim *s;
+	uint64_t e;
+	char buf[200];
+
+	sim_cfg_init(&c, A, n, 11);
+	c.entries = 50;
+	s = sim_new(&c);
+	ASSERT_NE(NULL, s);
+	mx_run_clean(_metadata, s, &ck);
+	e = ck.granted;
+	EXPECT_EQ((n - 1) * e, sim_sent(s, MX_RA_REQUEST));
+	EXPECT_EQ((n - 1) * e, sim_sent(s, MX_RA_OK));
+	EXPECT_EQ(0ULL, (unsigned long long)sim_sent(s, MX_RA_DENY));
+	EXPECT_EQ(2 * (n - 1) * e, sim_sent_total(s));
+	EXPECT_EQ(e, sim_done_marked(s));
+	TH_LOG("N=%u: %llu entries, %llu messages = %llu per entry = 2(N-1) (%s)",
+	       n, (unsigned long long)e, (unsigned long long)sim_sent_total(s),
+	       (unsigned long long)(sim_sent_total(s) / e),
+	       mx_counts(s, buf, sizeof(buf)));
+	sim_free(s);
+}
+
+TEST(ra_messages_2n_minus_2_per_entry_n3)
+{
+	ra_messages(_metadata, 3);
+}
+
+TEST(ra_messages_2n_minus_2_per_entry_n5)
+{
+	ra_messages(_metadata, 5);
+}
+
+/* The notes: N-1 requests and N-1 grants, one MTTU each: 2(N-1), which
+ * is what a shared medium gives; on parallel links it is 2. */
+static void ra_mttu(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct mx_mttu bus, par;
+	uint64_t all = (1ULL << n) - 1;
+
+	mx_mttu_run(_metadata, A, n, true, all, 20, &bus);
+	mx_mttu_run(_metadata, A, n, false, all, 20, &par);
+	EXPECT_EQ(0U, bus.off_grid);
+	EXPECT_EQ(2ULL * (n - 1), (unsigned long long)bus.min);
+	EXPECT_EQ(2ULL * (n - 1), (unsigned long long)bus.max);
+	EXPECT_EQ(2ULL, (unsigned long long)par.min);
+	EXPECT_EQ(2ULL, (unsigned long long)par.max);
+	EXPECT_EQ(2ULL * (n - 1) * bus.n, (unsigned long long)bus.msgs);
+	TH_LOG("N=%u: delay request->grant %llu MTTU on a bus (notes: 2(N-1) = %u), %llu on parallel links",
+	       n, (unsigned long long)bus.max, 2 * (n - 1),
+	       (unsigned long long)par.max);
+}
+
+TEST(ra_mttu_n3)
+{
+	ra_mttu(_metadata, 3);
+}
+
+TEST(ra_mttu_n5)
+{
+	ra_mttu(_metadata, 5);
+}
+
+/*
+ * retry_ms = 12 while holds last 10..25 ms: requests deferred for longer
+ * are sent again; a peer that has them queued answers DENY, the
+ * requester stops retrying it and waits for the OK. Every REQUEST copy
+ * gets exactly one answer: REQUEST = (N-1) x entries + retries, and
+ * OK + DENY = REQUEST.
+ */
+static void ra_retries(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct sim_check ck;
+	struct mx_stats st;
+	struct sim_cfg c;
+	struct sim *s;
+	uint64_t e, req, ok, deny;
+
+	sim_cfg_init(&c, A, n, 23);
+	c.mx.retry_ms = 12;
+	s = sim_new(&c);
+	ASSERT_NE(NULL, s);
+	mx_run_clean(_metadata, s, &ck);
+	sim_stats(s, &st);
+	e = ck.granted;
+	req = sim_sent(s, MX_RA_REQUEST);
+	ok = sim_sent(s, MX_RA_OK);
+	deny = sim_sent(s, MX_RA_DENY);
+	EXPECT_LT(0ULL, (unsigned long long)st.retries);
+	EXPECT_LT(0ULL, (unsigned long long)deny);
+	EXPECT_EQ((n - 1) * e + st.retries, req);
+	EXPECT_EQ(req, ok + deny);
+	EXPECT_EQ(e, sim_done_marked(s));
+	TH_LOG("N=%u: %llu entries, %llu retries: REQUEST %llu = (N-1)e + retries, OK %llu + DENY %llu = REQUEST, %.2f messages per entry",
+	       n, (unsigned long long)e, (unsigned long long)st.retries,
+	       (unsigned long long)req, (unsigned long long)ok,
+	       (unsigned long long)deny, (double)sim_sent_total(s) / e);
+	sim_free(s);
+}
+
+TEST(ra_retry_deny_accounting_n3)
+{
+	ra_retries(_metadata, 3);
+}
+
+TEST(ra_retry_deny_accounting_n5)
+{
+	ra_retries(_metadata, 5);
+}
+
+/* 10% duplicated, 10% lost (retransmitted 30 ms later) and retries. */
+TEST(ra_duplicates_losses_retries)
+{
+	struct sim_check ck;
+	struct sim_cfg c;
+	struct sim *s;
+	uint64_t seed;
+
+	for (seed = 1; seed <= 3; seed++) {
+		sim_cfg_init(&c, A, 5, 30 + seed);
+		c.dup_pct = 10;
+		c.loss_pct = 10;
+		c.mx.retry_ms = 50;
+		s = sim_new(&c);
+		ASSERT_NE(NULL, s);
+		mx_run_clean(_metadata, s, &ck);
+		EXPECT_EQ(5 * c.nlocks * c.entries, ck.granted);
+		sim_free(s);
+	}
+}
+
+/* Node N-1 crashes at 400 ms for good: 40 ms later it is excluded and
+ * the others go on without its OK. */
+static void ra_crash(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct sim_check ck;
+	struct sim_cfg c;
+	struct sim *s;
+	uint32_t i, survivors = 0;
+
+	sim_cfg_init(&c, A, n, 41);
+	s = sim_new(&c);
+	ASSERT_NE(NULL, s);
+	sim_crash_at(s, 400, n - 1);
+	mx_run_clean(_metadata, s, &ck);
+	for (i = 0; i < n - 1; i++)
+		survivors += mx_granted_by(s, i);
+	EXPECT_EQ((n - 1) * c.nlocks * c.entries, survivors);
+	TH_LOG("N=%u: node %u crashed at 400 ms, excluded: %u entries, max wait %llu ms",
+	       n, n - 1, ck.granted, (unsigned long long)ck.max_wait);
+	sim_free(s);
+}
+
+TEST(ra_peer_crash_excluded_n3)
+{
+	ra_crash(_metadata, 3);
+}
+
+TEST(ra_peer_crash_excluded_n5)
+{
+	ra_crash(_metadata, 5);
+}
+
+struct crash_when_held {
+	uint32_t victim;
+	uint64_t at;
+};
+
+static void crash_when_held(struct sim *s, void *arg)
+{
+	struct crash_when_held *w = arg;
+
+	if (sim_node(s, w->victim) &&
+	    mx_lock_state(sim_node(s, w->victim), 0) == MX_HELD) {
+		w->at = sim_now(s);
+		sim_crash(s, w->victim);
+		sim_restart_at(s, w->at + 500, w->victim);
+		return;
+	}
+	sim_call_at(s, sim_now(s) + 1, crash_when_held, arg);
+}
+
+/* A node crashes in its CS and comes back 500 ms later as a new
+ * incarnation: the others exclude it (tokens still grow: entries happen
+ * in request timestamp order), then take it in again; it syncs its clock
+ * before its first request and finishes its entries. */
+static void ra_holder_crash_restart(struct __test_metadata *_metadata,
+				    uint32_t n)
+{
+	struct crash_when_held w = { .victim = 1 };
+	const struct sim_hist *h;
+	struct sim_check ck;
+	struct sim_cfg c;
+	struct sim *s;
+	uint32_t cut = 0;
+	size_t nh, i;
+
+	sim_cfg_init(&c, A, n, 43);
+	s = sim_new(&c);
+	ASSERT_NE(NULL, s);
+	sim_call_at(s, 300, crash_when_held, &w);
+	mx_run_clean(_metadata, s, &ck);
+	ASSERT_NE(0ULL, (unsigned long long)w.at);
+	h = sim_history(s, &nh);
+	for (i = 0; i < nh; i++) {
+		if (h[i].granted && h[i].crashed)
+			cut++;
+	}
+	/* all of its entries, besides those cut by the crash */
+	EXPECT_LE(1U, cut);
+	EXPECT_EQ(c.nlocks * c.entries + cut, mx_granted_by(s, 1));
+	EXPECT_EQ(n * c.nlocks * c.entries + cut, ck.granted);
+	EXPECT_LT(0ULL, (unsigned long long)sim_sent(s, MX_RA_SYNC));
+	TH_LOG("N=%u: node 1 crashed holding lock 0 at %llu ms, restarted: %u entries, %llu SYNC",
+	       n, (unsigned long long)w.at, ck.granted,
+	       (unsigned long long)sim_sent(s, MX_RA_SYNC));
+	sim_free(s);
+}
+
+TEST(ra_holder_crash_restart_rejoin_n3)
+{
+	ra_holder_crash_restart(_metadata, 3);
+}
+
+TEST(ra_holder_crash_restart_rejoin_n5)
+{
+	ra_holder_crash_restart(_metadata, 5);
+}
+
+/* A minority is cut off for 500 ms, shorter than the failure detection:
+ * requests and OKs wait for the heal. */
+static void ra_partition(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct sim_check ck;
+	struct sim_cfg c;
+	struct sim *s;
+
+	sim_cfg_init(&c, A, n, 51);
+	c.parts[0] = (struct sim_part){ 300, 800, n == 3 ? 4ULL : 0x18ULL };
+	c.nparts = 1;
+	s = sim_new(&c);
+	ASSERT_NE(NULL, s);
+	mx_run_clean(_metadata, s, &ck);
+	EXPECT_EQ(n * c.nlocks * c.entries, ck.granted);
+	TH_LOG("N=%u: partition healed, %u entries, max wait %llu ms", n,
+	       ck.granted, (unsigned long long)ck.max_wait);
+	sim_free(s);
+}
+
+TEST(ra_partition_heals_n3)
+{
+	ra_partition(_metadata, 3);
+}
+
+TEST(ra_partition_heals_n5)
+{
+	ra_partition(_metadata, 5);
+}
+
+TEST_HARNESS_MAIN
