@@ -26,23 +26,6 @@
 DEFINE_MUTEX(ordo_lc_mutex);
 static LIST_HEAD(ordo_lc_domains);
 
-static const char * const ordo_lc_drop_names[ORDO_LC_DROP_CNT] = {
-	[ORDO_LC_DROP_DOMAIN] = "domain",
-	[ORDO_LC_DROP_KIND] = "kind_mismatch",
-	[ORDO_LC_DROP_VC_SIZE] = "vc_size",
-	[ORDO_LC_DROP_FUTURE] = "future",
-	[ORDO_LC_DROP_OVERFLOW] = "overflow",
-};
-
-const char *ordo_lc_drop_name(unsigned int reason)
-{
-	if (reason >= ORDO_LC_DROP_CNT)
-		return "?";
-	if (reason < ORDO_LC_DROP_DOMAIN)
-		return ordo_wire_strerror(-(int)reason - 1);
-	return ordo_lc_drop_names[reason];
-}
-
 /* Physical time of the HLC: ordo's wall clock, UTC ns. */
 static u64 ordo_lc_pt(void)
 {
@@ -125,13 +108,13 @@ int ordo_lc_add(struct net *net, const struct ordo_lc_params *p,
 	INIT_LIST_HEAD(&d->list);
 	switch (p->kind) {
 	case ORDO_WIRE_KIND_LAMPORT:
-		ordo_lamport_init(&d->lamport, p->max_jump, p->refuse);
+		ordo_lamport_init(&d->clk.lamport, p->max_jump, p->refuse);
 		break;
 	case ORDO_WIRE_KIND_HLC:
-		ordo_hlc_init(&d->hlc, p->max_jump, p->refuse);
+		ordo_hlc_init(&d->clk.hlc, p->max_jump, p->refuse);
 		break;
 	default:
-		ordo_vc_init(&d->vc, p->vc_n, p->vc_index, p->max_jump,
+		ordo_vc_init(&d->clk.vc, p->vc_n, p->vc_index, p->max_jump,
 			     p->refuse);
 		break;
 	}
@@ -215,16 +198,16 @@ void ordo_lc_read(struct ordo_lc_domain *d, struct ordo_lc_value *v)
 	spin_lock(&d->lock);
 	switch (d->kind) {
 	case ORDO_WIRE_KIND_LAMPORT:
-		v->value = d->lamport.c;
+		v->value = d->clk.lamport.c;
 		break;
 	case ORDO_WIRE_KIND_HLC:
-		v->value = d->hlc.l;
-		v->hlc_c = d->hlc.c;
+		v->value = d->clk.hlc.l;
+		v->hlc_c = d->clk.hlc.c;
 		break;
 	default:
-		v->vc_n = d->vc.n;
-		v->vc_index = d->vc.self;
-		memcpy(v->vc, d->vc.v, sizeof(u64) * d->vc.n);
+		v->vc_n = d->clk.vc.n;
+		v->vc_index = d->clk.vc.self;
+		memcpy(v->vc, d->clk.vc.v, sizeof(u64) * d->clk.vc.n);
 		break;
 	}
 	spin_unlock(&d->lock);
@@ -237,16 +220,16 @@ static void ordo_lc_trace_locked(struct ordo_lc_domain *d, u8 event, u32 from,
 	lockdep_assert_held(&d->lock);
 	switch (d->kind) {
 	case ORDO_WIRE_KIND_LAMPORT:
-		trace_ordo_lc_event(d, event, from, index, d->lamport.c, 0,
+		trace_ordo_lc_event(d, event, from, index, d->clk.lamport.c, 0,
 				    NULL, 0);
 		break;
 	case ORDO_WIRE_KIND_HLC:
-		trace_ordo_lc_event(d, event, from, index, d->hlc.l, d->hlc.c,
+		trace_ordo_lc_event(d, event, from, index, d->clk.hlc.l, d->clk.hlc.c,
 				    NULL, 0);
 		break;
 	default:
-		trace_ordo_lc_event(d, event, from, index, 0, 0, d->vc.v,
-				    d->vc.n);
+		trace_ordo_lc_event(d, event, from, index, 0, 0, d->clk.vc.v,
+				    d->clk.vc.n);
 		break;
 	}
 }
@@ -259,19 +242,19 @@ int ordo_lc_tick(struct ordo_lc_domain *d, struct ordo_lc_value *v)
 	spin_lock(&d->lock);
 	switch (d->kind) {
 	case ORDO_WIRE_KIND_LAMPORT:
-		err = ordo_lamport_tick(&d->lamport, NULL);
+		err = ordo_lamport_tick(&d->clk.lamport, NULL);
 		break;
 	case ORDO_WIRE_KIND_HLC:
-		err = ordo_hlc_send(&d->hlc, pt, NULL);
+		err = ordo_hlc_send(&d->clk.hlc, pt, NULL);
 		break;
 	default:
-		err = ordo_vc_tick(&d->vc);
+		err = ordo_vc_tick(&d->clk.vc);
 		break;
 	}
 	if (!err && trace_ordo_lc_event_enabled())
 		ordo_lc_trace_locked(d, ORDO_LC_EV_TICK, d->node,
 				     d->kind == ORDO_WIRE_KIND_VECTOR ?
-				     d->vc.self : 0);
+				     d->clk.vc.self : 0);
 	spin_unlock(&d->lock);
 	if (err)
 		return err;
@@ -295,17 +278,17 @@ int ordo_lc_send(struct ordo_lc_domain *d, struct ordo_wire_info *info,
 	spin_lock(&d->lock);
 	switch (d->kind) {
 	case ORDO_WIRE_KIND_LAMPORT:
-		err = ordo_lamport_send(&d->lamport, &info->ts);
+		err = ordo_lamport_send(&d->clk.lamport, &info->ts);
 		break;
 	case ORDO_WIRE_KIND_HLC:
-		err = ordo_hlc_send(&d->hlc, pt, &h);
+		err = ordo_hlc_send(&d->clk.hlc, pt, &h);
 		info->ts = h.l;
 		info->hlc_c = h.c;
 		break;
 	default:
-		info->vc_n = d->vc.n;
-		info->vc_index = d->vc.self;
-		err = ordo_vc_send(&d->vc, vc, ORDO_VC_MAX);
+		info->vc_n = d->clk.vc.n;
+		info->vc_index = d->clk.vc.self;
+		err = ordo_vc_send(&d->clk.vc, vc, ORDO_VC_MAX);
 		break;
 	}
 	if (!err && trace_ordo_lc_event_enabled())
@@ -317,123 +300,29 @@ int ordo_lc_send(struct ordo_lc_domain *d, struct ordo_wire_info *info,
 	return err;
 }
 
-static u64 ordo_lc_jump(u64 ts, u64 ref)
-{
-	return ts > ref ? ts - ref : 0;
-}
-
-/* Vector receive on the state @v (n entries) without the library's
- * policy: for MSG_PEEK, on the caller's copy.
- */
-static int ordo_lc_vc_peek(const struct ordo_vclock *vc, const u64 *ts,
-			   u64 *out)
-{
-	u32 k;
-
-	for (k = 0; k < vc->n; k++)
-		out[k] = max(vc->v[k], ts[k]);
-	if (out[vc->self] == U64_MAX)
-		return -EOVERFLOW;
-	out[vc->self]++;
-	return 0;
-}
-
-static int ordo_lc_err_to_drop(int err)
-{
-	switch (err) {
-	case -ERANGE:
-		return -(1 + ORDO_LC_DROP_FUTURE);
-	case -EMSGSIZE:
-		return -(1 + ORDO_LC_DROP_VC_SIZE);
-	default:
-		return -(1 + ORDO_LC_DROP_OVERFLOW);
-	}
-}
-
 int ordo_lc_recv(struct ordo_lc_domain *d, const struct ordo_wire_info *info,
 		 const u64 *vc, bool peek, struct ordo_lclock_cmsg *cm,
 		 u64 *jump)
 {
 	u64 pt = d->kind == ORDO_WIRE_KIND_HLC ? ordo_lc_pt() : 0;
-	struct ordo_hlc_ts m, out = {};
-	struct ordo_lamport lc;
-	struct ordo_hlc h;
-	u32 n = 0, k;
-	u64 j = 0;
 	int ret;
 
-	if (info->domain != d->group)
-		return -(1 + ORDO_LC_DROP_DOMAIN);
-	if (info->kind != d->kind)
-		return -(1 + ORDO_LC_DROP_KIND);
-	if (d->kind == ORDO_WIRE_KIND_VECTOR && info->vc_n != d->vc.n)
-		return -(1 + ORDO_LC_DROP_VC_SIZE);
-
-	memset(cm, 0, sizeof(*cm));
-	cm->kind = d->kind;
-	cm->domain = d->id;
-	cm->node = info->node_id;
-	cm->local_node = d->node;
-	cm->ts = info->ts;
-	cm->ts_c = info->hlc_c;
-
 	spin_lock(&d->lock);
-	switch (d->kind) {
-	case ORDO_WIRE_KIND_LAMPORT:
-		j = ordo_lc_jump(info->ts, d->lamport.c);
-		lc = d->lamport;
-		ret = ordo_lamport_recv(peek ? &lc : &d->lamport, info->ts,
-					&cm->local);
-		break;
-	case ORDO_WIRE_KIND_HLC:
-		j = ordo_lc_jump(info->ts, pt);
-		h = d->hlc;
-		m.l = info->ts;
-		m.c = info->hlc_c;
-		ret = ordo_hlc_recv(peek ? &h : &d->hlc, &m, pt, &out);
-		cm->local = out.l;
-		cm->local_c = out.c;
-		break;
-	default:
-		n = d->vc.n;
-		cm->vc_n = n;
-		cm->vc_index = info->vc_index;
-		for (k = 0; k < n; k++) {
-			cm->vc[k] = vc[k];
-			j = max(j, ordo_lc_jump(vc[k], d->vc.v[k]));
-		}
-		if (!peek) {
-			ret = ordo_vc_recv(&d->vc, vc, n);
-			memcpy(&cm->vc[n], d->vc.v, sizeof(u64) * n);
-			break;
-		}
-		ret = 0;
-		if (d->max_jump && j > d->max_jump)
-			ret = d->refuse ? -ERANGE : ORDO_LC_FUTURE;
-		if (ret != -ERANGE) {
-			int err = ordo_lc_vc_peek(&d->vc, vc, &cm->vc[n]);
-
-			if (err)
-				ret = err;
-		}
-		break;
-	}
+	ret = ordo_lc_recv_event(&d->clk, d->kind, d->group, info, vc, pt,
+				 peek, cm, jump);
 	if (!peek && ret >= 0 && trace_ordo_lc_event_enabled())
 		ordo_lc_trace_locked(d, ORDO_LC_EV_RECV, info->node_id,
 				     info->vc_index);
 	spin_unlock(&d->lock);
-
+	if (ret < 0 && ret != -(1 + ORDO_LC_DROP_FUTURE))
+		return ret;
+	cm->domain = d->id;
+	cm->local_node = d->node;
 	if (peek)
-		cm->flags |= ORDO_CMSG_F_PEEK;
-	if (ret == ORDO_LC_FUTURE || ret == -ERANGE) {
-		cm->flags |= ORDO_CMSG_F_FUTURE;
-		*jump = j;
-		if (!peek)
-			atomic64_inc(&d->future);
-	}
-	if (ret < 0)
-		return ordo_lc_err_to_drop(ret);
-	if (!peek)
+		return ret;
+	if (cm->flags & ORDO_CMSG_F_FUTURE)
+		atomic64_inc(&d->future);
+	if (ret >= 0)
 		atomic64_inc(&d->received);
 	return ret;
 }

@@ -24,23 +24,7 @@
 
 #include "ordo_lclock.h"
 
-/*
- * Why a received datagram was dropped: the ordo_wire_validate() reasons
- * (ORDO_LC_DROP_WIRE(err) for err = ORDO_WIRE_E_SHORT .. _RESERVED),
- * then the checks against the socket's domain.
- */
-#define ORDO_LC_DROP_WIRE(err)	(-(err) - 1)
-enum ordo_lc_drop {
-	ORDO_LC_DROP_DOMAIN = -ORDO_WIRE_E_RESERVED,	/* another group id */
-	ORDO_LC_DROP_KIND,	/* valid, but not the domain's kind */
-	ORDO_LC_DROP_VC_SIZE,	/* vector: n is not the domain's n */
-	ORDO_LC_DROP_FUTURE,	/* refused: jump above the threshold */
-	ORDO_LC_DROP_OVERFLOW,	/* the clock would overflow */
-
-	ORDO_LC_DROP_CNT
-};
-
-const char *ordo_lc_drop_name(unsigned int reason);
+/* Drop reasons: enum ordo_lc_drop and ordo_lc_drop_name() (ordo_lclock.h). */
 
 struct ordo_lc_domain {
 	struct kobject kobj;		/* refcount; sysfs directory */
@@ -56,11 +40,7 @@ struct ordo_lc_domain {
 	atomic_t sockets;		/* attached sockets */
 
 	spinlock_t lock;		/* the clock state */
-	union {
-		struct ordo_lamport lamport;
-		struct ordo_vclock vc;
-		struct ordo_hlc hlc;
-	};
+	union ordo_lc_clock clk;	/* of kind @kind */
 
 	atomic64_t stamped;		/* datagrams sent with a timestamp */
 	atomic64_t received;		/* stamped datagrams delivered */

@@ -49,8 +49,8 @@ static struct kobj_attribute ordo_lc_attr_##_name = __ATTR_RO(_name)
 ORDO_LC_SHOW(kind, "%s", ordo_lc_kind_names[d->kind]);
 ORDO_LC_SHOW(node, "%u", d->node);
 ORDO_LC_SHOW(group, "%u", d->group);
-ORDO_LC_SHOW(n, "%u", d->kind == ORDO_WIRE_KIND_VECTOR ? d->vc.n : 0);
-ORDO_LC_SHOW(index, "%u", d->kind == ORDO_WIRE_KIND_VECTOR ? d->vc.self : 0);
+ORDO_LC_SHOW(n, "%u", d->kind == ORDO_WIRE_KIND_VECTOR ? d->clk.vc.n : 0);
+ORDO_LC_SHOW(index, "%u", d->kind == ORDO_WIRE_KIND_VECTOR ? d->clk.vc.self : 0);
 ORDO_LC_SHOW(max_jump, "%llu", d->max_jump);
 ORDO_LC_SHOW(refuse, "%d", d->refuse);
 ORDO_LC_SHOW(sockets, "%d", atomic_read(&d->sockets));

@@ -191,7 +191,7 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	struct ordo_lc_domain *d = st->dom;
 	/* the size limit counts the largest header: u64 vector entries */
 	u32 hmax = ordo_wire_hdr_len(d->kind, d->kind == ORDO_WIRE_KIND_VECTOR ?
-				     d->vc.n : 0);
+				     d->clk.vc.n : 0);
 	struct {
 		u64 vc[ORDO_VC_MAX];
 		u8 hdr[ORDO_WIRE_MAX_LEN];

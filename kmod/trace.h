@@ -75,7 +75,7 @@ TRACE_EVENT(ordo_lc_event,
 			   __entry->group = d->group;
 			   __entry->node = d->node;
 			   __entry->self = d->kind == ORDO_WIRE_KIND_VECTOR ?
-					   d->vc.self : 0;
+					   d->clk.vc.self : 0;
 			   __entry->from = from;
 			   __entry->index = index;
 			   __entry->clock_c = clock_c;

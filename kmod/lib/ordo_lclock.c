@@ -121,7 +121,8 @@ int ordo_vc_send(struct ordo_vclock *vc, u64 *ts, u32 ts_cap)
  * VC_j[k] <- max{VC_j[k], ts(m)[k]}, after which it executes the first
  * step and delivers the message to the application."
  */
-int ordo_vc_recv(struct ordo_vclock *vc, const u64 *ts, u32 n)
+int ordo_vc_recv_into(const struct ordo_vclock *vc, const u64 *ts, u32 n,
+		      u64 *out)
 {
 	int fut = 0;
 	u32 k;
@@ -134,9 +135,15 @@ int ordo_vc_recv(struct ordo_vclock *vc, const u64 *ts, u32 n)
 		return -ERANGE;
 	if (ordo_max64(vc->v[vc->self], ts[vc->self]) == ORDO_U64_MAX)
 		return -EOVERFLOW;
-	ordo_vc_merge(vc->v, ts, n);
-	vc->v[vc->self]++;
+	for (k = 0; k < n; k++)
+		out[k] = ordo_max64(vc->v[k], ts[k]);
+	out[vc->self]++;
 	return fut ? ORDO_LC_FUTURE : 0;
+}
+
+int ordo_vc_recv(struct ordo_vclock *vc, const u64 *ts, u32 n)
+{
+	return ordo_vc_recv_into(vc, ts, n, vc->v);
 }
 
 int ordo_vc_compare(const u64 *a, const u64 *b, u32 n)
@@ -272,4 +279,103 @@ int ordo_hlc_cmp(const struct ordo_hlc_ts *a, const struct ordo_hlc_ts *b)
 	if (a->c != b->c)
 		return a->c < b->c ? -1 : 1;
 	return 0;
+}
+
+/* ------------------------------------------------- a domain's receive event */
+
+static const char * const ordo_lc_drop_names[ORDO_LC_DROP_CNT] = {
+	[ORDO_LC_DROP_DOMAIN] = "domain",
+	[ORDO_LC_DROP_KIND] = "kind_mismatch",
+	[ORDO_LC_DROP_VC_SIZE] = "vc_size",
+	[ORDO_LC_DROP_FUTURE] = "future",
+	[ORDO_LC_DROP_OVERFLOW] = "overflow",
+};
+
+const char *ordo_lc_drop_name(unsigned int reason)
+{
+	if (reason >= ORDO_LC_DROP_CNT)
+		return "?";
+	if (reason < ORDO_LC_DROP_DOMAIN)
+		return ordo_wire_strerror(-(int)reason - 1);
+	return ordo_lc_drop_names[reason];
+}
+
+static u64 ordo_lc_ahead(u64 ts, u64 ref)
+{
+	return ts > ref ? ts - ref : 0;
+}
+
+int ordo_lc_recv_event(union ordo_lc_clock *clk, u32 kind, u32 group,
+		       const struct ordo_wire_info *info, const u64 *vc,
+		       u64 pt, bool peek, struct ordo_lclock_cmsg *cm,
+		       u64 *jump)
+{
+	struct ordo_hlc_ts m, out = { 0 };
+	struct ordo_lamport lc;
+	struct ordo_hlc h;
+	u64 j = 0;
+	u32 n, k;
+	int ret;
+
+	*jump = 0;
+	if (info->domain != group)
+		return -(1 + ORDO_LC_DROP_DOMAIN);
+	if (info->kind != kind)
+		return -(1 + ORDO_LC_DROP_KIND);
+	if (kind == ORDO_WIRE_KIND_VECTOR && info->vc_n != clk->vc.n)
+		return -(1 + ORDO_LC_DROP_VC_SIZE);
+
+	memset(cm, 0, sizeof(*cm));
+	cm->kind = kind;
+	cm->node = info->node_id;
+	cm->ts = info->ts;
+	cm->ts_c = info->hlc_c;
+	switch (kind) {
+	case ORDO_WIRE_KIND_LAMPORT:
+		j = ordo_lc_ahead(info->ts, clk->lamport.c);
+		lc = clk->lamport;
+		ret = ordo_lamport_recv(peek ? &lc : &clk->lamport, info->ts,
+					&cm->local);
+		break;
+	case ORDO_WIRE_KIND_HLC:
+		j = ordo_lc_ahead(info->ts, pt);
+		h = clk->hlc;
+		m.l = info->ts;
+		m.c = info->hlc_c;
+		ret = ordo_hlc_recv(peek ? &h : &clk->hlc, &m, pt, &out);
+		cm->local = out.l;
+		cm->local_c = out.c;
+		break;
+	default:
+		n = clk->vc.n;
+		cm->vc_n = n;
+		cm->vc_index = info->vc_index;
+		for (k = 0; k < n; k++) {
+			cm->vc[k] = vc[k];
+			j = ordo_max64(j, ordo_lc_ahead(vc[k], clk->vc.v[k]));
+		}
+		ret = ordo_vc_recv_into(&clk->vc, vc, n,
+					peek ? &cm->vc[n] : clk->vc.v);
+		if (!peek && ret >= 0)
+			for (k = 0; k < n; k++)
+				cm->vc[n + k] = clk->vc.v[k];
+		break;
+	}
+	if (peek)
+		cm->flags |= ORDO_CMSG_F_PEEK;
+	if (ret == ORDO_LC_FUTURE || ret == -ERANGE) {
+		cm->flags |= ORDO_CMSG_F_FUTURE;
+		*jump = j;
+	}
+	switch (ret) {
+	case 0:
+	case ORDO_LC_FUTURE:
+		return ret;
+	case -ERANGE:
+		return -(1 + ORDO_LC_DROP_FUTURE);
+	case -EMSGSIZE:
+		return -(1 + ORDO_LC_DROP_VC_SIZE);
+	default:
+		return -(1 + ORDO_LC_DROP_OVERFLOW);
+	}
 }

@@ -21,6 +21,7 @@
 #ifndef _ORDO_LCLOCK_H
 #define _ORDO_LCLOCK_H
 
+#include <linux/ordo_lclock.h>
 #include <linux/ordo_wire.h>
 
 #include "ordo_compat.h"
@@ -84,6 +85,12 @@ int ordo_vc_send(struct ordo_vclock *vc, u64 *ts, u32 ts_cap);
  * @n != vc->n.
  */
 int ordo_vc_recv(struct ordo_vclock *vc, const u64 *ts, u32 n);
+/*
+ * The same rule, with the vector after the event written to @out (n
+ * entries, may be vc->v) instead of the clock: the MSG_PEEK view.
+ */
+int ordo_vc_recv_into(const struct ordo_vclock *vc, const u64 *ts, u32 n,
+		      u64 *out);
 /* enum ordo_vc_order of @a relative to @b */
 int ordo_vc_compare(const u64 *a, const u64 *b, u32 n);
 /* Component-wise max into @v, no increment (causal delivery). */
@@ -115,5 +122,51 @@ int ordo_hlc_recv(struct ordo_hlc *h, const struct ordo_hlc_ts *m, u64 pt,
 		  struct ordo_hlc_ts *ts);
 /* Order on (l, c): -1, 0 or 1. */
 int ordo_hlc_cmp(const struct ordo_hlc_ts *a, const struct ordo_hlc_ts *b);
+
+/* ------------------------------------------------- a domain's receive event */
+/*
+ * Why a stamped socket drops a received datagram (the module's and
+ * libordo's userspace stamping count the same reasons, with the same
+ * names): first the ordo_wire_validate() reasons,
+ * ORDO_LC_DROP_WIRE(err) for err = ORDO_WIRE_E_SHORT .. _RESERVED, then
+ * the checks against the receiving domain.
+ */
+#define ORDO_LC_DROP_WIRE(err)	(-(err) - 1)
+enum ordo_lc_drop {
+	ORDO_LC_DROP_DOMAIN = -ORDO_WIRE_E_RESERVED,	/* another group id */
+	ORDO_LC_DROP_KIND,	/* valid, but not the domain's kind */
+	ORDO_LC_DROP_VC_SIZE,	/* vector: n is not the domain's n */
+	ORDO_LC_DROP_FUTURE,	/* refused: jump above the threshold */
+	ORDO_LC_DROP_OVERFLOW,	/* the clock would overflow */
+
+	ORDO_LC_DROP_CNT
+};
+
+/* "short", "magic", ..., "domain", "kind_mismatch", ...; "?" if unknown */
+const char *ordo_lc_drop_name(unsigned int reason);
+
+/* The clock of a logical clock domain, of the domain's kind. */
+union ordo_lc_clock {
+	struct ordo_lamport lamport;
+	struct ordo_vclock vc;
+	struct ordo_hlc hlc;
+};
+
+/*
+ * The receive event of a domain of @kind and wire group @group for the
+ * decoded header @info (and its vector @vc) at physical time @pt (HLC):
+ * checks the group, the kind and the vector size, applies the kind's
+ * receive rule to @clk (@peek: computes the outcome and leaves @clk as
+ * it is) and fills the control message @cm (cleared first; the caller
+ * sets its domain and local_node fields afterwards): the sender's
+ * timestamp, the clock after the event, ORDO_CMSG_F_PEEK and
+ * ORDO_CMSG_F_FUTURE. *@jump is how far ahead the timestamp was when it
+ * is marked future, 0 otherwise.
+ * Returns 0, ORDO_LC_FUTURE, or -(1 + enum ordo_lc_drop).
+ */
+int ordo_lc_recv_event(union ordo_lc_clock *clk, u32 kind, u32 group,
+		       const struct ordo_wire_info *info, const u64 *vc,
+		       u64 pt, bool peek, struct ordo_lclock_cmsg *cm,
+		       u64 *jump);
 
 #endif /* _ORDO_LCLOCK_H */

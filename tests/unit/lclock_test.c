@@ -229,6 +229,63 @@ TEST(libordo_vclock_order)
 	EXPECT_EQ(NULL, ordo_vclock_order_name(-1));
 }
 
+/* The receive event shared by the module and libordo's userspace path. */
+TEST(recv_event_peek_drops_names)
+{
+	struct ordo_wire_info in = { .kind = ORDO_WIRE_KIND_VECTOR,
+				     .node_id = 9, .domain = 7, .vc_n = 3,
+				     .vc_index = 2 };
+	union {
+		struct ordo_lclock_cmsg cm;
+		char buf[sizeof(struct ordo_lclock_cmsg) + 6 * 8];
+	} a, b;
+	const u64 ts[3] = { 0, 0, 5 }, far[3] = { 0, 0, 500 };
+	union ordo_lc_clock clk;
+	u64 jump;
+
+	ASSERT_EQ(0, ordo_vc_init(&clk.vc, 3, 0, 100, true));
+	clk.vc.v[0] = 4;
+	/* peek: the outcome, the clock unchanged */
+	EXPECT_EQ(0, ordo_lc_recv_event(&clk, ORDO_WIRE_KIND_VECTOR, 7, &in,
+					ts, 0, true, &a.cm, &jump));
+	EXPECT_EQ((__u32)ORDO_CMSG_F_PEEK, a.cm.flags);
+	EXPECT_EQ(4ULL, clk.vc.v[0]);
+	EXPECT_EQ(0ULL, clk.vc.v[2]);
+	/* the real event gives the same vector and moves the clock */
+	EXPECT_EQ(0, ordo_lc_recv_event(&clk, ORDO_WIRE_KIND_VECTOR, 7, &in,
+					ts, 0, false, &b.cm, &jump));
+	EXPECT_EQ(0U, b.cm.flags);
+	EXPECT_EQ(0, memcmp(&a.cm.vc[3], &b.cm.vc[3], 3 * 8));
+	EXPECT_EQ(5ULL, b.cm.vc[3]);	/* [max(4,0) + 1, 0, 5] */
+	EXPECT_EQ(0ULL, b.cm.vc[4]);
+	EXPECT_EQ(5ULL, b.cm.vc[5]);
+	EXPECT_EQ(5ULL, clk.vc.v[2]);
+	EXPECT_EQ(9U, b.cm.node);
+	EXPECT_EQ(2U, b.cm.vc_index);
+	EXPECT_EQ(0ULL, jump);
+	/* 495 ahead, threshold 100, refused: dropped, flagged, unchanged */
+	EXPECT_EQ(-(1 + ORDO_LC_DROP_FUTURE),
+		  ordo_lc_recv_event(&clk, ORDO_WIRE_KIND_VECTOR, 7, &in, far,
+				     0, false, &b.cm, &jump));
+	EXPECT_EQ((__u32)ORDO_CMSG_F_FUTURE, b.cm.flags);
+	EXPECT_EQ(495ULL, jump);
+	EXPECT_EQ(5ULL, clk.vc.v[2]);
+	/* the checks against the domain, and their names */
+	EXPECT_EQ(-(1 + ORDO_LC_DROP_DOMAIN),
+		  ordo_lc_recv_event(&clk, ORDO_WIRE_KIND_VECTOR, 8, &in, ts,
+				     0, false, &b.cm, &jump));
+	EXPECT_EQ(-(1 + ORDO_LC_DROP_KIND),
+		  ordo_lc_recv_event(&clk, ORDO_WIRE_KIND_HLC, 7, &in, ts, 0,
+				     false, &b.cm, &jump));
+	in.vc_n = 4;
+	EXPECT_EQ(-(1 + ORDO_LC_DROP_VC_SIZE),
+		  ordo_lc_recv_event(&clk, ORDO_WIRE_KIND_VECTOR, 7, &in, ts,
+				     0, false, &b.cm, &jump));
+	EXPECT_STREQ("kind_mismatch", ordo_lc_drop_name(ORDO_LC_DROP_KIND));
+	EXPECT_STREQ("overflow", ordo_lc_drop_name(ORDO_LC_DROP_OVERFLOW));
+	EXPECT_STREQ("?", ordo_lc_drop_name(ORDO_LC_DROP_CNT));
+}
+
 TEST(vector_wrong_size_and_bad_domain_rejected)
 {
 	struct ordo_vclock vc, copy;

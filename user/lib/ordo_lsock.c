@@ -51,36 +51,7 @@
 #define LSOCK_CMSG_MAX	(sizeof(struct ordo_lclock_cmsg) + \
 			 2 * ORDO_VC_MAX * sizeof(uint64_t))
 
-/*
- * Drop reasons, as kmod/lclock.h counts them: the ordo_wire_validate()
- * reasons (-err - 1), then the checks against the domain. The names are
- * the ones LCLOCK_GET reports (ordo_lc_drop_name()).
- */
-#define LSOCK_DROP_WIRE(err)	(-(err) - 1)
-enum lsock_drop {
-	LSOCK_DROP_DOMAIN = -ORDO_WIRE_E_RESERVED,
-	LSOCK_DROP_KIND,
-	LSOCK_DROP_VC_SIZE,
-	LSOCK_DROP_FUTURE,
-	LSOCK_DROP_OVERFLOW,
-
-	LSOCK_DROP_CNT
-};
-
-static const char *const lsock_drop_names[LSOCK_DROP_CNT] = {
-	[LSOCK_DROP_DOMAIN] = "domain",
-	[LSOCK_DROP_KIND] = "kind_mismatch",
-	[LSOCK_DROP_VC_SIZE] = "vc_size",
-	[LSOCK_DROP_FUTURE] = "future",
-	[LSOCK_DROP_OVERFLOW] = "overflow",
-};
-
-static const char *lsock_drop_name(unsigned int reason)
-{
-	if (reason < LSOCK_DROP_DOMAIN)
-		return ordo_wire_strerror(-(int)reason - 1);
-	return lsock_drop_names[reason];
-}
+/* Drops are counted by enum ordo_lc_drop, named by ordo_lc_drop_name(). */
 
 /* An attached socket of a userspace domain. */
 struct lsock {
@@ -104,15 +75,11 @@ struct ordo_ldom {
 	uint64_t max_jump;
 	bool refuse;
 	bool pt_ordo;		/* HLC physical time from ordo's clock */
-	union {
-		struct ordo_lamport lamport;
-		struct ordo_vclock vc;
-		struct ordo_hlc hlc;
-	};
+	union ordo_lc_clock clk;	/* of kind @kind */
 	struct lsock *socks;
 	unsigned int n_socks, cap_socks;
 	uint64_t stamped, received, ticks, future, unstamped;
-	uint64_t drops[LSOCK_DROP_CNT];
+	uint64_t drops[ORDO_LC_DROP_CNT];
 };
 
 /*
@@ -156,13 +123,13 @@ static int lsock_user_init(struct ordo_ldom *d, const struct ordo_lclock_params 
 
 	switch (p->kind) {
 	case ORDO_WIRE_KIND_LAMPORT:
-		ordo_lamport_init(&d->lamport, p->max_jump, p->refuse);
+		ordo_lamport_init(&d->clk.lamport, p->max_jump, p->refuse);
 		break;
 	case ORDO_WIRE_KIND_HLC:
-		ordo_hlc_init(&d->hlc, p->max_jump, p->refuse);
+		ordo_hlc_init(&d->clk.hlc, p->max_jump, p->refuse);
 		break;
 	case ORDO_WIRE_KIND_VECTOR:
-		if (ordo_vc_init(&d->vc, p->vc_n, p->vc_index, p->max_jump,
+		if (ordo_vc_init(&d->clk.vc, p->vc_n, p->vc_index, p->max_jump,
 				 p->refuse))
 			return -EINVAL;
 		break;
@@ -305,16 +272,16 @@ static void lsock_fill(struct ordo_ldom *d, struct ordo_lclock_info *li)
 	li->node = d->node;
 	switch (d->kind) {
 	case ORDO_WIRE_KIND_LAMPORT:
-		li->value = d->lamport.c;
+		li->value = d->clk.lamport.c;
 		break;
 	case ORDO_WIRE_KIND_HLC:
-		li->value = d->hlc.l;
-		li->hlc_c = d->hlc.c;
+		li->value = d->clk.hlc.l;
+		li->hlc_c = d->clk.hlc.c;
 		break;
 	default:
-		li->vc_n = d->vc.n;
-		li->vc_index = d->vc.self;
-		memcpy(li->vc, d->vc.v, sizeof(uint64_t) * d->vc.n);
+		li->vc_n = d->clk.vc.n;
+		li->vc_index = d->clk.vc.self;
+		memcpy(li->vc, d->clk.vc.v, sizeof(uint64_t) * d->clk.vc.n);
 		break;
 	}
 	li->max_jump = d->max_jump;
@@ -325,9 +292,9 @@ static void lsock_fill(struct ordo_ldom *d, struct ordo_lclock_info *li)
 	li->ticks = d->ticks;
 	li->future = d->future;
 	li->unstamped = d->unstamped;
-	for (r = 0; r < LSOCK_DROP_CNT && r < ORDO_LCLOCK_DROPS_MAX; r++) {
+	for (r = 0; r < ORDO_LC_DROP_CNT && r < ORDO_LCLOCK_DROPS_MAX; r++) {
 		snprintf(li->drops[r].name, sizeof(li->drops[r].name), "%s",
-			 lsock_drop_name(r));
+			 ordo_lc_drop_name(r));
 		li->drops[r].value = d->drops[r];
 	}
 	li->n_drops = r;
@@ -365,13 +332,13 @@ int ordo_ldom_tick(struct ordo_ldom *d, struct ordo_lclock_info *li)
 	pthread_mutex_lock(&d->lock);
 	switch (d->kind) {
 	case ORDO_WIRE_KIND_LAMPORT:
-		err = ordo_lamport_tick(&d->lamport, NULL);
+		err = ordo_lamport_tick(&d->clk.lamport, NULL);
 		break;
 	case ORDO_WIRE_KIND_HLC:
-		err = ordo_hlc_send(&d->hlc, pt, NULL);
+		err = ordo_hlc_send(&d->clk.hlc, pt, NULL);
 		break;
 	default:
-		err = ordo_vc_tick(&d->vc);
+		err = ordo_vc_tick(&d->clk.vc);
 		break;
 	}
 	if (!err) {
@@ -590,17 +557,17 @@ static int lsock_stamp(struct ordo_ldom *d, int fd, struct ordo_wire_info *info,
 		goto out;
 	switch (d->kind) {
 	case ORDO_WIRE_KIND_LAMPORT:
-		err = ordo_lamport_send(&d->lamport, &info->ts);
+		err = ordo_lamport_send(&d->clk.lamport, &info->ts);
 		break;
 	case ORDO_WIRE_KIND_HLC:
-		err = ordo_hlc_send(&d->hlc, pt, &h);
+		err = ordo_hlc_send(&d->clk.hlc, pt, &h);
 		info->ts = h.l;
 		info->hlc_c = h.c;
 		break;
 	default:
-		info->vc_n = (uint16_t)d->vc.n;
-		info->vc_index = (uint16_t)d->vc.self;
-		err = ordo_vc_send(&d->vc, vc, ORDO_VC_MAX);
+		info->vc_n = (uint16_t)d->clk.vc.n;
+		info->vc_index = (uint16_t)d->clk.vc.self;
+		err = ordo_vc_send(&d->clk.vc, vc, ORDO_VC_MAX);
 		break;
 	}
 	if (!err)
@@ -653,7 +620,7 @@ static ssize_t lsock_send(struct ordo_ldom *d, int fd, const struct msghdr *msg,
 	}
 	/* the size limit counts the largest header: u64 vector entries */
 	hmax = ordo_wire_hdr_len(d->kind, d->kind == ORDO_WIRE_KIND_VECTOR ?
-				 d->vc.n : 0);
+				 d->clk.vc.n : 0);
 
 	pthread_mutex_lock(&d->lock);
 	err = lsock_lookup(d, fd, &s);
@@ -741,79 +708,28 @@ ssize_t ordo_lsendmsg(struct ordo_ldom *d, int fd, const struct msghdr *msg,
 
 /*
  * Under d->lock, the receive event for a decoded header at physical time
- * @pt (ordo_lc_recv()): 0 or ORDO_LC_FUTURE with @cm filled, or
- * -(1 + enum lsock_drop). With @peek the clock is left as it is.
+ * @pt (the module's ordo_lc_recv(), on the shared ordo_lc_recv_event()):
+ * 0 or ORDO_LC_FUTURE with @cm filled, or -(1 + enum ordo_lc_drop). With
+ * @peek the clock is left as it is.
  */
 static int lsock_merge(struct ordo_ldom *d, const struct ordo_wire_info *info,
 		       const u64 *vc, bool peek, uint64_t pt,
 		       struct ordo_lclock_cmsg *cm)
 {
-	struct ordo_hlc_ts m, out = { 0 };
-	struct ordo_lamport lc;
-	struct ordo_vclock v;
-	struct ordo_hlc h;
-	uint32_t n;
+	u64 jump;
 	int ret;
 
-	if (info->domain != d->group)
-		return -(1 + LSOCK_DROP_DOMAIN);
-	if (info->kind != d->kind)
-		return -(1 + LSOCK_DROP_KIND);
-	if (d->kind == ORDO_WIRE_KIND_VECTOR && info->vc_n != d->vc.n)
-		return -(1 + LSOCK_DROP_VC_SIZE);
-
-	memset(cm, 0, sizeof(*cm));
-	cm->kind = d->kind;
+	ret = ordo_lc_recv_event(&d->clk, d->kind, d->group, info, vc, pt,
+				 peek, cm, &jump);
+	if (ret < 0 && ret != -(1 + ORDO_LC_DROP_FUTURE))
+		return ret;
 	cm->domain = d->id;
-	cm->node = info->node_id;
 	cm->local_node = d->node;
-	cm->ts = info->ts;
-	cm->ts_c = info->hlc_c;
-
-	switch (d->kind) {
-	case ORDO_WIRE_KIND_LAMPORT:
-		lc = d->lamport;
-		ret = ordo_lamport_recv(peek ? &lc : &d->lamport, info->ts,
-					&cm->local);
-		break;
-	case ORDO_WIRE_KIND_HLC:
-		h = d->hlc;
-		m.l = info->ts;
-		m.c = info->hlc_c;
-		ret = ordo_hlc_recv(peek ? &h : &d->hlc, &m, pt, &out);
-		cm->local = out.l;
-		cm->local_c = out.c;
-		break;
-	default:
-		n = d->vc.n;
-		cm->vc_n = (uint16_t)n;
-		cm->vc_index = info->vc_index;
-		memcpy(cm->vc, vc, sizeof(uint64_t) * n);
-		if (peek) {
-			v = d->vc;
-			ret = ordo_vc_recv(&v, vc, n);
-			memcpy(&cm->vc[n], v.v, sizeof(uint64_t) * n);
-		} else {
-			ret = ordo_vc_recv(&d->vc, vc, n);
-			memcpy(&cm->vc[n], d->vc.v, sizeof(uint64_t) * n);
-		}
-		break;
-	}
-
 	if (peek)
-		cm->flags |= ORDO_CMSG_F_PEEK;
-	if (ret == ORDO_LC_FUTURE || ret == -ERANGE) {
-		cm->flags |= ORDO_CMSG_F_FUTURE;
-		if (!peek)
-			d->future++;
-	}
-	if (ret == -ERANGE)
-		return -(1 + LSOCK_DROP_FUTURE);
-	if (ret == -EMSGSIZE)
-		return -(1 + LSOCK_DROP_VC_SIZE);
-	if (ret < 0)
-		return -(1 + LSOCK_DROP_OVERFLOW);
-	if (!peek)
+		return ret;
+	if (cm->flags & ORDO_CMSG_F_FUTURE)
+		d->future++;
+	if (ret >= 0)
 		d->received++;
 	return ret;
 }
@@ -925,10 +841,10 @@ static ssize_t lsock_recv(struct ordo_ldom *d, int fd, struct msghdr *msg,
 		pt = d->kind == ORDO_WIRE_KIND_HLC ? lsock_pt(d) : 0;
 		pthread_mutex_lock(&d->lock);
 		if (hl < 0) {
-			r = LSOCK_DROP_WIRE(hl);
+			r = ORDO_LC_DROP_WIRE(hl);
 		} else {
 			r = lsock_merge(d, &info, rx->vc, peek, pt, &rx->cm);
-			/* -1: valid; otherwise enum lsock_drop */
+			/* -1: valid; otherwise enum ordo_lc_drop */
 			r = r < 0 ? -r - 1 : -1;
 		}
 		deliver = true;
