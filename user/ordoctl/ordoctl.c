@@ -191,6 +191,12 @@ static int cmd_mcast(struct ordoctl *ctl, int argc, char **argv)
 	return ordoctl_mcast(ctl->json, argc, argv);
 }
 
+/* ordoctl lock ... (lock.c) */
+static int cmd_lock(struct ordoctl *ctl, int argc, char **argv)
+{
+	return ordoctl_lock(ctl->json, argc, argv);
+}
+
 static int cmd_help(struct ordoctl *ctl, int argc, char **argv)
 {
 	(void)ctl;
@@ -211,6 +217,8 @@ static const struct ordoctl_cmd ordo_cmds[] = {
 	  cmd_lclock },
 	{ "mcast", "OPTIONS", "ordered multicast group (ordoctl mcast --help)",
 	  cmd_mcast },
+	{ "lock",  "SUBCMD", "distributed locks of ordo-mutexd (ordoctl lock help)",
+	  cmd_lock },
 	{ "help",  "",       "show this help",
 	  cmd_help },
 };
