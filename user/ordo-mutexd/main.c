@@ -974,6 +974,7 @@ int main(int argc, char **argv)
 	uint32_t port_offset = 0, i;
 	int opt, ret, err;
 
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ORDO_SVC_SHORTOPTS "h", longopts,
 				  NULL)) != -1) {
 		if (opt == 'h') {
@@ -984,7 +985,8 @@ int main(int argc, char **argv)
 		if (ret < 0)
 			return 2;
 		if (ret == 0) {
-			fprintf(stderr, "ordo-mutexd: unknown option (try --help)\n");
+			fprintf(stderr, "ordo-mutexd: unknown option or missing argument: '%s' (try --help)\n",
+				argv[optind - 1]);
 			return 2;
 		}
 	}
