@@ -42,6 +42,12 @@ static_assert(sizeof(struct ordo_lclock_cmsg) == 48);
 
 /* The largest datagram a stamped socket sends: header + payload. */
 #define ORDO_STAMP_MAX_DGRAM	65535U
+/*
+ * Payloads up to this size are copied behind the header and sent in one
+ * call (cheaper than corking for small datagrams); larger ones are
+ * appended to the corked header straight from the caller.
+ */
+#define ORDO_STAMP_COPY_MAX	512
 #define ORDO_STAMP_CMSG_MAX	(sizeof(struct ordo_lclock_cmsg) + \
 				 2 * ORDO_VC_MAX * sizeof(u64))
 
@@ -178,9 +184,10 @@ static bool ordo_stamp_cmsg_gso(struct msghdr *msg)
 }
 
 /*
- * One stamped datagram without copying the payload: the header goes
- * first into the socket's cork (MSG_MORE), then the caller's payload is
- * appended straight from its iterator and the datagram is pushed. The
+ * One stamped datagram. A small payload is copied behind the header and
+ * the two leave in one UDP send. A larger one is not copied: the header
+ * goes first into the socket's cork (MSG_MORE), then the caller's payload
+ * is appended straight from its iterator and the datagram is pushed. The
  * socket's tx_lock keeps the two calls together (UDP_CORK and MSG_MORE
  * are refused on attached sockets, so nothing else corks it), so no
  * other sender can slip data in between: datagrams are never torn.
@@ -194,7 +201,8 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 				     d->clk.vc.n : 0);
 	struct {
 		u64 vc[ORDO_VC_MAX];
-		u8 hdr[ORDO_WIRE_MAX_LEN];
+		/* the header, then a small payload copied behind it */
+		u8 hdr[ORDO_WIRE_MAX_LEN + ORDO_STAMP_COPY_MAX];
 	} *b;
 	struct ordo_wire_info info;
 	struct ordo_stamp_buf *tb;
@@ -242,6 +250,22 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 		goto unlock;
 	}
 	hlen = err;
+	if (len <= ORDO_STAMP_COPY_MAX) {
+		/* small: header and payload from one buffer, one UDP send */
+		if (!copy_from_iter_full(b->hdr + hlen, len, &msg->msg_iter)) {
+			err = -EFAULT;
+			goto unlock;
+		}
+		hm = *msg;
+		hm.msg_flags &= ~MSG_ZEROCOPY;
+		kv.iov_base = b->hdr;
+		kv.iov_len = hlen + len;
+		iov_iter_kvec(&hm.msg_iter, ITER_SOURCE, &kv, 1, hlen + len);
+		err = st->orig->sendmsg(sk, &hm, hlen + len);
+		if (err >= 0)
+			err = err >= hlen ? err - hlen : 0;
+		goto unlock;
+	}
 	/* the header, with the caller's address and control messages */
 	hm = *msg;
 	hm.msg_flags = (hm.msg_flags | MSG_MORE) & ~MSG_ZEROCOPY;
