@@ -891,4 +891,97 @@ TEST(port_offset_second_daemon)
 	cluster_down(&cl);
 }
 
+/* Heartbeat data per peer, the restart callback, reincarnation and
+ * ordo_rt_send_xid(). */
+struct hbx {
+	uint32_t got_from[8];		/* last data byte from node i */
+	int got;
+	int restarts;
+	uint32_t restarted;
+	uint64_t old, inc;
+};
+
+static size_t hbx_fill(struct ordo_rt *rt, uint32_t to, uint8_t *buf,
+		       size_t max, void *arg)
+{
+	(void)arg;
+	if (max < 2)
+		return 0;
+	buf[0] = (uint8_t)ordo_rt_self(rt);
+	buf[1] = (uint8_t)to;
+	return 2;
+}
+
+static void hbx_recv(struct ordo_rt *rt, uint32_t from, const uint8_t *data,
+		     size_t len, void *arg)
+{
+	struct hbx *x = arg;
+
+	/* sent by @from to this node */
+	if (len == 2 && data[0] == from && data[1] == ordo_rt_self(rt) &&
+	    from < 8) {
+		x->got_from[from]++;
+		x->got++;
+	}
+}
+
+static void hbx_restart(struct ordo_rt *rt, uint32_t node, uint64_t old,
+			uint64_t inc, void *arg)
+{
+	struct hbx *x = arg;
+
+	(void)rt;
+	x->restarts++;
+	x->restarted = node;
+	x->old = old;
+	x->inc = inc;
+}
+
+TEST(heartbeat_data_restart_and_send_xid)
+{
+	struct cluster cl;
+	struct hbx x1 = { 0 }, x2 = { 0 };
+	uint64_t inc2, tx0;
+	uint32_t xid = 0, first;
+
+	ASSERT_EQ(0, cluster_up(&cl, FD_RT, 2));
+	ordo_rt_on_heartbeat(RT(1), hbx_fill, hbx_recv, &x1);
+	ordo_rt_on_heartbeat(RT(2), hbx_fill, hbx_recv, &x2);
+	ordo_rt_on_restart(RT(1), hbx_restart, &x1);
+	run_for(&cl, 100);
+	EXPECT_LE(2, x1.got_from[2]);
+	EXPECT_LE(2, x2.got_from[1]);
+	EXPECT_EQ(x1.got, (int)x1.got_from[2]);
+	EXPECT_EQ(ordo_rt_incarnation(RT(2)), ordo_rt_peer_incarnation(RT(1), 2));
+	EXPECT_EQ(0U, ordo_rt_peer_incarnation(RT(1), 3));
+	EXPECT_EQ(0, x1.restarts);
+
+	/* a new incarnation of node 2: reported once to node 1 */
+	inc2 = ordo_rt_incarnation(RT(2));
+	EXPECT_NE(inc2, ordo_rt_reincarnate(RT(2)));
+	run_for(&cl, 60);
+	EXPECT_EQ(1, x1.restarts);
+	EXPECT_EQ(2U, x1.restarted);
+	EXPECT_EQ(inc2, x1.old);
+	EXPECT_EQ(ordo_rt_incarnation(RT(2)), x1.inc);
+	EXPECT_EQ(ordo_rt_incarnation(RT(2)), ordo_rt_peer_incarnation(RT(1), 2));
+
+	/* send_xid: a new xid, then the same again with RETX */
+	tx0 = ordo_rt_count(RT(1), RA, T_REQ, ORDO_RT_TX);
+	ASSERT_EQ(0, ordo_rt_send_xid(RT(1), 2, RA, T_REQ, 0, &xid, "a", 1));
+	EXPECT_NE(0U, xid);
+	first = xid;
+	ASSERT_EQ(0, ordo_rt_send_xid(RT(1), 2, RA, T_REQ, 0, &xid, "a", 1));
+	EXPECT_EQ(first, xid);
+	EXPECT_EQ(tx0 + 2, ordo_rt_count(RT(1), RA, T_REQ, ORDO_RT_TX));
+	xid = 0;
+	EXPECT_EQ(-EINVAL, ordo_rt_send_xid(RT(1), 2, RA, T_REQ,
+					    ORDO_APP_F_RETX, &xid, "a", 1));
+	EXPECT_EQ(-ENOENT, ordo_rt_send_xid(RT(1), 1, RA, T_REQ, 0, &xid,
+					    "a", 1));
+	run_for(&cl, 30);
+	EXPECT_LE(tx0 + 2, ordo_rt_count(RT(2), RA, T_REQ, ORDO_RT_RX));
+	cluster_down(&cl);
+}
+
 TEST_HARNESS_MAIN

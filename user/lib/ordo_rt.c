@@ -102,6 +102,11 @@ struct ordo_rt {
 	struct ordo_timer fd_timer;
 	ordo_rt_peer_fn peer_fn;
 	void *peer_arg;
+	ordo_rt_restart_fn restart_fn;
+	void *restart_arg;
+	ordo_rt_hb_fill_fn hb_fill;
+	ordo_rt_hb_recv_fn hb_recv;
+	void *hb_arg;
 	ordo_rt_tx_hook tx_hook;
 	void *tx_arg;
 	bool closing;
@@ -289,8 +294,9 @@ static uint8_t *rt_build(const struct ordo_app_info *h, const void *body,
 	return d;
 }
 
-static int rt_send_to(struct ordo_rt *rt, struct rt_peer *p, uint8_t proto,
-		      uint8_t type, uint8_t flags, const void *body, size_t len)
+static int rt_send_xid(struct ordo_rt *rt, struct rt_peer *p, uint8_t proto,
+		       uint8_t type, uint8_t flags, uint32_t xid,
+		       const void *body, size_t len)
 {
 	uint8_t hdr[ORDO_APP_HDR_LEN];
 	struct iovec iov[2] = {
@@ -300,11 +306,40 @@ static int rt_send_to(struct ordo_rt *rt, struct rt_peer *p, uint8_t proto,
 	struct ordo_app_info h;
 	int err;
 
-	err = rt_header(rt, &h, proto, type, flags, rt->next_xid++, len);
+	err = rt_header(rt, &h, proto, type, flags, xid, len);
 	if (err)
 		return err;
 	ordo_app_encode(hdr, sizeof(hdr), &h);
 	return rt_xmit_iov(rt, p, &h, iov, len ? 2 : 1);
+}
+
+static int rt_send_to(struct ordo_rt *rt, struct rt_peer *p, uint8_t proto,
+		      uint8_t type, uint8_t flags, const void *body, size_t len)
+{
+	return rt_send_xid(rt, p, proto, type, flags, rt->next_xid++, body,
+			   len);
+}
+
+int ordo_rt_send_xid(struct ordo_rt *rt, uint32_t to, uint8_t proto,
+		     uint8_t type, uint8_t flags, uint32_t *xid,
+		     const void *body, size_t len)
+{
+	struct rt_peer *p = rt_peer(rt, to);
+
+	if (!p || to == rt->self)
+		return -ENOENT;
+	if (flags & ~(ORDO_APP_F_OPDONE | ORDO_APP_F_RETX))
+		return -EINVAL;
+	if (!*xid) {
+		if (flags & ORDO_APP_F_RETX)
+			return -EINVAL;
+		if (!rt->next_xid)
+			rt->next_xid++;
+		*xid = rt->next_xid++;
+	} else {
+		flags |= ORDO_APP_F_RETX;
+	}
+	return rt_send_xid(rt, p, proto, type, flags, *xid, body, len);
 }
 
 int ordo_rt_send(struct ordo_rt *rt, uint32_t to, uint8_t proto, uint8_t type,
@@ -791,7 +826,8 @@ static void rt_hb_timer(struct ordo_loop *l, struct ordo_timer *t, void *arg)
 	Ordo__Rt__Heartbeat hb = ORDO__RT__HEARTBEAT__INIT;
 	struct ordo_rt *rt = arg;
 	uint64_t now = ordo_now_ns();
-	uint8_t buf[64];
+	uint8_t app[ORDO_RT_HB_APP_MAX];
+	uint8_t buf[64 + ORDO_RT_HB_APP_MAX];
 	size_t i, len;
 
 	(void)l;
@@ -800,9 +836,24 @@ static void rt_hb_timer(struct ordo_loop *l, struct ordo_timer *t, void *arg)
 	hb.seq = ++rt->hb_seq;
 	hb.heartbeat_ms = rt->conf->rt.heartbeat_ms;
 	hb.suspect_ms = rt->conf->rt.suspect_ms;
-	len = ordo__rt__heartbeat__pack(&hb, buf);
-	ordo_rt_broadcast(rt, ORDO_APP_PROTO_RT, ORDO_APP_RT_HEARTBEAT, 0, buf,
-			  len);
+	/* one datagram per peer, as a broadcast: the daemon's data may
+	 * differ per peer */
+	for (i = 0; i < rt->n_peers; i++) {
+		struct rt_peer *p = &rt->peers[i];
+
+		if (p->id == rt->self)
+			continue;
+		hb.app.len = 0;
+		hb.app.data = app;
+		if (rt->hb_fill)
+			hb.app.len = rt->hb_fill(rt, p->id, app, sizeof(app),
+						 rt->hb_arg);
+		if (hb.app.len > sizeof(app))
+			hb.app.len = 0;
+		len = ordo__rt__heartbeat__pack(&hb, buf);
+		rt_send_to(rt, p, ORDO_APP_PROTO_RT, ORDO_APP_RT_HEARTBEAT, 0,
+			   buf, len);
+	}
 	for (i = 0; i < rt->n_peers; i++)
 		rt_seen_gc(&rt->peers[i], now, rt->keep_ns, false);
 }
@@ -811,6 +862,59 @@ void ordo_rt_on_peer(struct ordo_rt *rt, ordo_rt_peer_fn fn, void *arg)
 {
 	rt->peer_fn = fn;
 	rt->peer_arg = arg;
+}
+
+void ordo_rt_on_restart(struct ordo_rt *rt, ordo_rt_restart_fn fn, void *arg)
+{
+	rt->restart_fn = fn;
+	rt->restart_arg = arg;
+}
+
+void ordo_rt_on_heartbeat(struct ordo_rt *rt, ordo_rt_hb_fill_fn fill,
+			  ordo_rt_hb_recv_fn recv, void *arg)
+{
+	rt->hb_fill = fill;
+	rt->hb_recv = recv;
+	rt->hb_arg = arg;
+}
+
+uint64_t ordo_rt_incarnation(const struct ordo_rt *rt)
+{
+	return rt->incarnation;
+}
+
+uint64_t ordo_rt_peer_incarnation(const struct ordo_rt *rt, uint32_t node)
+{
+	const struct rt_peer *p = rt_peer(rt, node);
+
+	if (!p)
+		return 0;
+	return node == rt->self ? rt->incarnation : p->incarnation;
+}
+
+static uint64_t rt_new_incarnation(uint64_t old)
+{
+	uint64_t inc = 0;
+
+	if (getrandom(&inc, sizeof(inc), 0) != sizeof(inc))
+		inc = ordo_now_ns() ^ (uint64_t)getpid() << 32;
+	if (!inc || inc == old)
+		inc = old + 1 ? old + 1 : 1;
+	return inc;
+}
+
+uint64_t ordo_rt_reincarnate(struct ordo_rt *rt)
+{
+	size_t i;
+
+	rt->incarnation = rt_new_incarnation(rt->incarnation);
+	for (i = 0; i < rt->n_peers; i++)
+		rt_seen_gc(&rt->peers[i], 0, 0, true);
+	ordo_notice("node %" PRIu32 ": new incarnation %016" PRIx64,
+		    rt->self, rt->incarnation);
+	/* tell the peers now: the next round at once */
+	ordo_timer_start(&rt->hb_timer, 0, rt->conf->rt.heartbeat_ms);
+	return rt->incarnation;
 }
 
 enum ordo_peer_state ordo_rt_peer_state(const struct ordo_rt *rt,
@@ -907,6 +1011,7 @@ static void rt_rx_rt(struct ordo_rt *rt, struct rt_peer *p,
 		     const struct ordo_rt_msg *m)
 {
 	Ordo__Rt__Heartbeat *hb;
+	uint64_t old;
 
 	switch (m->type) {
 	case ORDO_APP_RT_HEARTBEAT:
@@ -914,9 +1019,23 @@ static void rt_rx_rt(struct ordo_rt *rt, struct rt_peer *p,
 		hb = (Ordo__Rt__Heartbeat *)ordo_rt_unpack(rt, &ordo__rt__heartbeat__descriptor, m);
 		if (!hb)
 			return;
-		if (p->incarnation && hb->incarnation != p->incarnation)
-			rt_peer_restarted(rt, p);
+		if (!hb->incarnation) {
+			protobuf_c_message_free_unpacked(&hb->base, NULL);
+			ordo_rt_bad_body(rt, m);
+			return;
+		}
+		old = p->incarnation;
 		p->incarnation = hb->incarnation;
+		if (old && hb->incarnation != old) {
+			rt_peer_restarted(rt, p);
+			if (rt->restart_fn)
+				rt->restart_fn(rt, p->id, old, hb->incarnation,
+					       rt->restart_arg);
+		}
+		if (rt->hb_recv && hb->app.len &&
+		    p->incarnation == hb->incarnation)
+			rt->hb_recv(rt, p->id, hb->app.data, hb->app.len,
+				    rt->hb_arg);
 		protobuf_c_message_free_unpacked(&hb->base, NULL);
 		return;
 	case ORDO_APP_RT_PING:
@@ -1249,11 +1368,7 @@ int ordo_rt_open(struct ordo_rt **rtp, const struct ordo_rt_config *cfg)
 		rt->peers[i].state = rt->peers[i].id == rt->self ?
 				     ORDO_PEER_ALIVE : ORDO_PEER_UNKNOWN;
 	}
-	if (getrandom(&rt->incarnation, sizeof(rt->incarnation), 0) !=
-	    sizeof(rt->incarnation))
-		rt->incarnation = now ^ (uint64_t)getpid() << 32;
-	if (!rt->incarnation)
-		rt->incarnation = 1;
+	rt->incarnation = rt_new_incarnation(0);
 	/* xids start at random, so that a restarted node's requests do not
 	 * look like duplicates of its previous life's */
 	rt->next_xid = (uint32_t)(rt->incarnation >> 16);

@@ -437,6 +437,15 @@ int ordo_rt_handle(struct ordo_rt *rt, uint8_t proto, ordo_rt_msg_fn fn,
  */
 int ordo_rt_send(struct ordo_rt *rt, uint32_t to, uint8_t proto,
 		 uint8_t type, uint8_t flags, const void *body, size_t len);
+/*
+ * ordo_rt_send() for a daemon that repairs losses itself: *xid 0 sends a
+ * new message and stores its xid (never 0) in *xid; a non-zero *xid sends
+ * it again with that xid and ORDO_APP_F_RETX (the header's convention
+ * for a retransmission). @flags: ORDO_APP_F_OPDONE. -ENOENT for self.
+ */
+int ordo_rt_send_xid(struct ordo_rt *rt, uint32_t to, uint8_t proto,
+		     uint8_t type, uint8_t flags, uint32_t *xid,
+		     const void *body, size_t len);
 /* The same to every other node, one datagram each; returns how many
  * were sent, or the first error. */
 int ordo_rt_broadcast(struct ordo_rt *rt, uint8_t proto, uint8_t type,
@@ -502,6 +511,43 @@ uint64_t ordo_rt_clock(struct ordo_rt *rt);
 
 /* Failure detector. */
 void ordo_rt_on_peer(struct ordo_rt *rt, ordo_rt_peer_fn fn, void *arg);
+/*
+ * A peer restarted: its heartbeat carries incarnation @inc, not @old
+ * (both non-zero). Called after the runtime forgot the peer's requests,
+ * before the heartbeat's data goes to the ordo_rt_hb_recv_fn; the peer's
+ * state callback (alive) may have run just before, for the same
+ * datagram.
+ */
+typedef void (*ordo_rt_restart_fn)(struct ordo_rt *rt, uint32_t node,
+				   uint64_t old, uint64_t inc, void *arg);
+void ordo_rt_on_restart(struct ordo_rt *rt, ordo_rt_restart_fn fn, void *arg);
+/* This node's incarnation (random, never 0). */
+uint64_t ordo_rt_incarnation(const struct ordo_rt *rt);
+/* The incarnation of @node's last heartbeat; 0: none heard yet. */
+uint64_t ordo_rt_peer_incarnation(const struct ordo_rt *rt, uint32_t node);
+/*
+ * Become a new incarnation (a daemon that restarts its state without
+ * restarting the process): a new random value, the cached requests of
+ * every peer forgotten, a heartbeat round at once. Returns it.
+ */
+uint64_t ordo_rt_reincarnate(struct ordo_rt *rt);
+
+/*
+ * Daemon data in the heartbeats (Heartbeat.app, at most
+ * ORDO_RT_HB_APP_MAX bytes): @fill writes what goes to peer @to into
+ * @buf (@max bytes) and returns its length (0: nothing); @recv gets the
+ * data of each heartbeat of @from that carries some, after the
+ * incarnation check (a restart is reported first). Heartbeats stay one
+ * datagram per peer per heartbeat_ms: daemons piggyback acknowledgements
+ * and state on them without adding messages.
+ */
+#define ORDO_RT_HB_APP_MAX	1024
+typedef size_t (*ordo_rt_hb_fill_fn)(struct ordo_rt *rt, uint32_t to,
+				     uint8_t *buf, size_t max, void *arg);
+typedef void (*ordo_rt_hb_recv_fn)(struct ordo_rt *rt, uint32_t from,
+				   const uint8_t *data, size_t len, void *arg);
+void ordo_rt_on_heartbeat(struct ordo_rt *rt, ordo_rt_hb_fill_fn fill,
+			  ordo_rt_hb_recv_fn recv, void *arg);
 enum ordo_peer_state ordo_rt_peer_state(const struct ordo_rt *rt,
 					uint32_t node);
 /* Alive (self always is); unknown and suspected peers are not. */
