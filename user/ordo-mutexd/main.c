@@ -13,6 +13,17 @@
  * waiter went away (timeout, session closed) is released at once.
  * Callbacks of the algorithm never call back into it: they only record
  * and schedule the lock's work timer.
+ *
+ * Peer messages travel on a reliable channel per (incarnation, peer):
+ * sequence numbers, retransmission after retransmit_ms until acknowledged,
+ * duplicates dropped; acknowledgements ride on the runtime's heartbeats
+ * (mutex.proto Beat) and on the next Msg to that peer, so that a
+ * fault-free run has exactly the algorithms' messages on the wire. A peer
+ * reported down stays down for the algorithms until it comes back as a
+ * new incarnation; a daemon that learns it was excluded (and is on the
+ * losing side) restarts its state as a new incarnation itself. A daemon
+ * (re)starting joins first: it learns from the peers' heartbeats whether
+ * it must rejoin (MX_CFG_REJOIN) and the coordinator and epoch.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -81,9 +92,43 @@ struct lk {
 	bool granted;			/* a grant to hand out */
 	uint64_t grant_token;
 	uint64_t token;			/* the last one handed out */
-	uint64_t recv[MX_TYPE_MAX];	/* datagrams received, by type */
+	uint64_t recv[MX_TYPE_MAX];	/* messages delivered, by type */
 	uint64_t done_recv;
 	uint64_t abandoned;
+	uint64_t retransmitted, duplicates, stale;
+};
+
+/* A message of the channel to a peer, until acknowledged. */
+struct outmsg {
+	struct outmsg *next;
+	uint64_t seq;
+	uint32_t lock;		/* index */
+	uint32_t xid;		/* of the first transmission (0: not sent) */
+	uint64_t sent_ms;
+	struct mx_msg m;
+};
+
+#define CHAN_WIN	64	/* out-of-order messages a receiver records */
+
+struct peer {
+	/* the channel to the peer (this incarnation) */
+	uint64_t next_seq;
+	struct outmsg *head, *tail;
+	size_t queued;
+	/* the channel from the peer: its incarnation src, every seq <= cum
+	 * received, bit k of win: cum + 2 + k received */
+	uint64_t src;
+	uint64_t cum;
+	uint64_t win;
+	/* the algorithms' view */
+	bool down;
+	uint64_t down_inc;	/* its incarnation when reported down (0: unknown) */
+	bool upped;		/* reported up (fresh) for its current incarnation */
+	/* its last Beat, while joining */
+	bool beat_ok;		/* it knows this incarnation */
+	bool beat_upped, beat_joining;
+	uint32_t beat_coord;
+	uint64_t beat_epoch;
 };
 
 struct mutexd {
@@ -96,10 +141,18 @@ struct mutexd {
 	uint32_t n;
 	uint32_t coord_idx;	/* lowest member not suspected */
 	uint64_t epoch;
-	bool down[MX_MAX_NODES];
+	struct peer peer[MX_MAX_NODES];
 	struct lk *locks;
 	uint32_t nlocks;
 	uint64_t bad_body;
+	uint32_t rto_ms;	/* [mutexd] retransmit_ms */
+	struct ordo_timer retx_timer;
+	bool joining;		/* no algorithm state yet */
+	bool join_rejoin;	/* this node restarted its state itself */
+	bool rejoined;		/* the algorithms run with MX_CFG_REJOIN */
+	struct ordo_timer join_timer;
+	uint64_t retransmitted, duplicates, stale, window_drops;
+	uint64_t rejoins, peer_restarts;
 };
 
 /* ------------------------------------------------------------ ids */
@@ -141,30 +194,164 @@ static bool has_coordinator(const struct lk *lk)
 
 /* ------------------------------------------------------------ algorithm ops */
 
+/* ------------------------------------------------------------ channels */
+
+/* (Re)transmit @o on the channel to member @to. */
+static void chan_xmit(struct mutexd *d, uint32_t to, struct outmsg *o)
+{
+	struct lk *lk = &d->locks[o->lock];
+	struct peer *p = &d->peer[to];
+	Ordo__Mutex__Msg b = ORDO__MUTEX__MSG__INIT;
+	uint8_t buf[160];
+	bool again = o->xid != 0;
+	size_t len;
+	int err;
+
+	b.lock = lk->index;
+	b.flags = o->m.flags & ~MX_F_DONE;
+	b.ts = o->m.ts;
+	b.req = o->m.req;
+	b.token = o->m.token;
+	b.gen = o->m.gen;
+	b.aux = o->m.aux;
+	b.inc = ordo_rt_incarnation(d->rt);
+	b.seq = o->seq;
+	b.dst = ordo_rt_peer_incarnation(d->rt, node_id(d, to));
+	if (b.dst && p->src == b.dst) {
+		b.ack = p->cum;
+		b.sack = p->win;
+	}
+	len = ordo__mutex__msg__pack(&b, buf);
+	err = ordo_rt_send_xid(d->rt, node_id(d, to), lk->def->proto,
+			       (uint8_t)o->m.type,
+			       (o->m.flags & MX_F_DONE) ? ORDO_APP_F_OPDONE : 0,
+			       &o->xid, buf, len);
+	if (err)
+		ordo_debug("lock %s: sending %s to node %" PRIu32 ": %s",
+			   lk->name, mx_type_name(lk->algo, o->m.type),
+			   node_id(d, to), strerror(-err));
+	if (again) {
+		lk->retransmitted++;
+		d->retransmitted++;
+	}
+	o->sent_ms = ordo_now_ms();
+}
+
+/* Forget the channel to member @i (a peer down or restarted, a rejoin). */
+static void chan_reset_out(struct mutexd *d, uint32_t i)
+{
+	struct peer *p = &d->peer[i];
+	struct outmsg *o, *next;
+
+	for (o = p->head; o; o = next) {
+		next = o->next;
+		free(o);
+	}
+	p->head = p->tail = NULL;
+	p->queued = 0;
+	p->next_seq = 0;
+}
+
+/* The channel from member @i starts again, from incarnation @inc. */
+static void chan_reset_in(struct mutexd *d, uint32_t i, uint64_t inc)
+{
+	d->peer[i].src = inc;
+	d->peer[i].cum = 0;
+	d->peer[i].win = 0;
+}
+
+/* Member @i acknowledged our channel up to @ack, plus the bits of @sack. */
+static void chan_acked(struct mutexd *d, uint32_t i, uint64_t ack,
+		       uint64_t sack)
+{
+	struct peer *p = &d->peer[i];
+	struct outmsg **pp = &p->head, *o;
+
+	p->tail = NULL;
+	while ((o = *pp)) {
+		if (o->seq <= ack || (o->seq >= ack + 2 && o->seq - ack - 2 < 64 &&
+				      ((sack >> (o->seq - ack - 2)) & 1))) {
+			*pp = o->next;
+			free(o);
+			p->queued--;
+			continue;
+		}
+		p->tail = o;
+		pp = &o->next;
+	}
+}
+
+/* Record @seq from member @i: 0 new, 1 a duplicate, -1 beyond the window. */
+static int chan_mark(struct peer *p, uint64_t seq)
+{
+	uint64_t k;
+
+	if (seq <= p->cum)
+		return 1;
+	if (seq == p->cum + 1) {
+		p->cum++;
+		while (p->win & 1) {
+			p->cum++;
+			p->win >>= 1;
+		}
+		p->win >>= 1;
+		return 0;
+	}
+	k = seq - p->cum - 2;
+	if (k >= CHAN_WIN)
+		return -1;
+	if ((p->win >> k) & 1)
+		return 1;
+	p->win |= 1ULL << k;
+	return 0;
+}
+
+static void on_retx_timer(struct ordo_loop *l, struct ordo_timer *t, void *arg)
+{
+	struct mutexd *d = arg;
+	uint64_t now = ordo_now_ms();
+	struct outmsg *o;
+	uint32_t i;
+
+	(void)l;
+	(void)t;
+	for (i = 0; i < d->n; i++) {
+		if (d->peer[i].down)
+			continue;
+		for (o = d->peer[i].head; o; o = o->next)
+			if (now - o->sent_ms >= d->rto_ms)
+				chan_xmit(d, i, o);
+	}
+}
+
 static void op_send(void *ctx, uint32_t to, const struct mx_msg *m)
 {
 	struct lk *lk = ctx;
 	struct mutexd *d = lk->d;
-	Ordo__Mutex__Msg b = ORDO__MUTEX__MSG__INIT;
-	int err;
+	struct peer *p;
+	struct outmsg *o;
 
-	if (to >= d->n)
+	if (to >= d->n || to == d->self_idx)
 		return;
-	b.lock = lk->index;
-	b.flags = m->flags & ~MX_F_DONE;
-	b.ts = m->ts;
-	b.req = m->req;
-	b.token = m->token;
-	b.gen = m->gen;
-	b.aux = m->aux;
-	err = ordo_rt_send_pb(d->rt, node_id(d, to), lk->def->proto,
-			      (uint8_t)m->type,
-			      (m->flags & MX_F_DONE) ? ORDO_APP_F_OPDONE : 0,
-			      &b.base);
-	if (err)
-		ordo_debug("lock %s: sending %s to node %" PRIu32 ": %s",
-			   lk->name, mx_type_name(lk->algo, m->type),
-			   node_id(d, to), strerror(-err));
+	p = &d->peer[to];
+	if (p->down)
+		return;		/* crashed for the algorithms: nothing to repair */
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		ordo_warn("lock %s: out of memory: a message to node %" PRIu32 " is lost",
+			  lk->name, node_id(d, to));
+		return;
+	}
+	o->seq = ++p->next_seq;
+	o->lock = lk->index;
+	o->m = *m;
+	if (p->tail)
+		p->tail->next = o;
+	else
+		p->head = o;
+	p->tail = o;
+	p->queued++;
+	chan_xmit(d, to, o);
 }
 
 static void op_granted(void *ctx, uint32_t lock, uint64_t token)
@@ -213,7 +400,8 @@ static void on_mx_timer(struct ordo_loop *l, struct ordo_timer *t, void *arg)
 
 	(void)l;
 	(void)t;
-	mx_timer(lk->nd);
+	if (lk->nd)
+		mx_timer(lk->nd);
 }
 
 /* ------------------------------------------------------------ local queue */
@@ -265,6 +453,8 @@ static void on_work(struct ordo_loop *l, struct ordo_timer *t, void *arg)
 
 	(void)l;
 	(void)t;
+	if (!lk->nd)
+		return;		/* joining: the waiters wait */
 	if (lk->granted) {
 		lk->granted = false;
 		w = lk->head;
@@ -308,7 +498,7 @@ static void lock_release(struct lk *lk)
 		return;
 	lk->holder = NULL;
 	lk->holder_pid = 0;
-	err = mx_release(lk->nd, 0);
+	err = lk->nd ? mx_release(lk->nd, 0) : 0;
 	if (err < 0)
 		ordo_warn("lock %s: release: %s", lk->name, strerror(-err));
 	answer_hold(lk, lk->token, pid);
@@ -327,26 +517,31 @@ static void lock_start(struct mutexd *d, struct lk *lk)
 	lk->cfg.epoch = d->epoch;
 }
 
-/* The lowest member not suspected; a change is a new epoch. */
-static void coordinator_update(struct mutexd *d)
+/*
+ * The coordinator is the lowest member not down; a change (or @bump: the
+ * coordinator restarted, its state is new) is a new epoch.
+ */
+static void coordinator_update(struct mutexd *d, bool bump)
 {
 	uint32_t i, c = 0;
 	int err;
 
+	if (d->joining)
+		return;		/* the join decides */
 	for (i = 0; i < d->n; i++) {
-		if (!d->down[i]) {
+		if (!d->peer[i].down) {
 			c = i;
 			break;
 		}
 	}
-	if (c == d->coord_idx)
+	if (c == d->coord_idx && !bump)
 		return;
 	d->coord_idx = c;
 	d->epoch++;
 	ordo_notice("coordinator: node %" PRIu32 " (epoch %" PRIu64 ")",
 		    node_id(d, c), d->epoch);
 	for (i = 0; i < d->nlocks; i++) {
-		if (!has_coordinator(&d->locks[i]))
+		if (!has_coordinator(&d->locks[i]) || !d->locks[i].nd)
 			continue;
 		err = mx_coordinator_changed(d->locks[i].nd, c, d->epoch);
 		if (err < 0)
@@ -355,29 +550,292 @@ static void coordinator_update(struct mutexd *d)
 	}
 }
 
+static void peers_down(struct mutexd *d, uint32_t idx)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->nlocks; i++)
+		if (d->locks[i].nd)
+			mx_peer_down(d->locks[i].nd, idx);
+}
+
+static void peers_up(struct mutexd *d, uint32_t idx)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->nlocks; i++)
+		if (d->locks[i].nd)
+			mx_peer_up(d->locks[i].nd, idx);
+}
+
+/* Member @idx is crashed for the algorithms, in its current incarnation. */
+static void peer_set_down(struct mutexd *d, uint32_t idx)
+{
+	struct peer *p = &d->peer[idx];
+
+	p->down = true;
+	p->upped = false;
+	p->down_inc = ordo_rt_peer_incarnation(d->rt, node_id(d, idx));
+	chan_reset_out(d, idx);
+	peers_down(d, idx);
+}
+
+/* Member @idx is back with fresh state (a new incarnation). */
+static void peer_set_up(struct mutexd *d, uint32_t idx)
+{
+	struct peer *p = &d->peer[idx];
+
+	p->down = false;
+	p->upped = true;
+	peers_up(d, idx);
+}
+
 static void on_peer(struct ordo_rt *rt, uint32_t node, enum ordo_peer_state old,
 		    enum ordo_peer_state state, void *arg)
 {
 	struct mutexd *d = arg;
-	uint32_t idx, i;
+	struct peer *p;
+	uint32_t idx;
+
+	if (node_idx(d, node, &idx))
+		return;
+	p = &d->peer[idx];
+	ordo_info("node %" PRIu32 ": %s -> %s", node,
+		  ordo_peer_state_name(old), ordo_peer_state_name(state));
+	if (d->joining)
+		return;		/* the join reads the states */
+	if (state == ORDO_PEER_SUSPECT && !p->down) {
+		peer_set_down(d, idx);
+		coordinator_update(d, false);
+	} else if (state == ORDO_PEER_ALIVE && p->down) {
+		if (p->down_inc &&
+		    p->down_inc == ordo_rt_peer_incarnation(rt, node)) {
+			/* the same incarnation: excluded until it restarts
+			 * (its heartbeats tell it so: Beat.down) */
+			ordo_notice("node %" PRIu32 " is heard again but stays down until it rejoins as a new incarnation",
+				    node);
+			return;
+		}
+		/* never heard before it was reported down: a new one */
+		chan_reset_in(d, idx, ordo_rt_peer_incarnation(rt, node));
+		peer_set_up(d, idx);
+		coordinator_update(d, false);
+	}
+}
+
+/* The runtime saw a new incarnation of @node. */
+static void on_restart(struct ordo_rt *rt, uint32_t node, uint64_t old,
+		       uint64_t inc, void *arg)
+{
+	struct mutexd *d = arg;
+	struct peer *p;
+	uint32_t idx;
+	bool was_up;
 
 	(void)rt;
 	if (node_idx(d, node, &idx))
 		return;
-	ordo_info("node %" PRIu32 ": %s -> %s", node,
-		  ordo_peer_state_name(old), ordo_peer_state_name(state));
-	if (state == ORDO_PEER_SUSPECT && !d->down[idx]) {
-		d->down[idx] = true;
-		for (i = 0; i < d->nlocks; i++)
-			mx_peer_down(d->locks[i].nd, idx);
-	} else if (state == ORDO_PEER_ALIVE && d->down[idx]) {
-		d->down[idx] = false;
-		for (i = 0; i < d->nlocks; i++)
-			mx_peer_up(d->locks[i].nd, idx);
-	} else {
+	p = &d->peer[idx];
+	d->peer_restarts++;
+	ordo_notice("node %" PRIu32 " restarted (incarnation %016" PRIx64 " -> %016" PRIx64 ")",
+		    node, old, inc);
+	was_up = !p->down;
+	chan_reset_out(d, idx);
+	chan_reset_in(d, idx, inc);
+	if (d->joining) {
+		p->down = false;
+		p->beat_ok = false;
 		return;
 	}
-	coordinator_update(d);
+	if (was_up)
+		peers_down(d, idx);
+	peer_set_up(d, idx);
+	coordinator_update(d, was_up && idx == d->coord_idx);
+}
+
+/* ------------------------------------------------------------ joining */
+
+static void locks_create(struct mutexd *d);
+
+/* Count the members up for the algorithms (self included). */
+static uint32_t live_count(const struct mutexd *d)
+{
+	uint32_t i, k = 0;
+
+	for (i = 0; i < d->n; i++)
+		k += !d->peer[i].down;
+	return k;
+}
+
+/* Join when every peer that is not suspected knows this incarnation (or
+ * at the deadline). */
+static void join_check(struct mutexd *d, bool deadline)
+{
+	uint64_t best = 0;
+	uint32_t i, c, coord = 0;
+	bool rejoin = d->join_rejoin;
+
+	if (!d->joining)
+		return;
+	for (i = 0; i < d->n && !deadline; i++) {
+		if (i == d->self_idx || d->peer[i].beat_ok)
+			continue;
+		if (ordo_rt_peer_state(d->rt, node_id(d, i)) != ORDO_PEER_SUSPECT)
+			return;
+	}
+	for (i = 0; i < d->n; i++) {
+		struct peer *p = &d->peer[i];
+
+		if (i == d->self_idx)
+			continue;
+		if (p->beat_ok && p->beat_upped)
+			rejoin = true;
+		if (p->beat_ok && !p->beat_joining && p->beat_epoch > best &&
+		    !node_idx(d, p->beat_coord, &c)) {
+			best = p->beat_epoch;
+			coord = c;
+		}
+		/* not heard: down for the algorithms until heard */
+		p->down = !ordo_rt_peer_alive(d->rt, node_id(d, i));
+		p->down_inc = ordo_rt_peer_incarnation(d->rt, node_id(d, i));
+		p->upped = false;
+		if (!p->down)
+			chan_reset_in(d, i, p->down_inc);
+	}
+	if (best) {
+		d->coord_idx = coord;
+		d->epoch = best;
+	} else {
+		for (i = 0; i < d->n; i++) {
+			if (!d->peer[i].down) {
+				d->coord_idx = i;
+				break;
+			}
+		}
+	}
+	d->joining = false;
+	d->rejoined = rejoin;
+	ordo_timer_stop(&d->join_timer);
+	ordo_notice("joined%s: %" PRIu32 " of %" PRIu32 " nodes up, coordinator node %" PRIu32 ", epoch %" PRIu64,
+		    rejoin ? " (rejoin)" : "", live_count(d), d->n,
+		    node_id(d, d->coord_idx), d->epoch);
+	locks_create(d);
+}
+
+static void on_join_timer(struct ordo_loop *l, struct ordo_timer *t, void *arg)
+{
+	(void)l;
+	(void)t;
+	join_check(arg, true);
+}
+
+static void join_start(struct mutexd *d, bool rejoin)
+{
+	uint32_t i;
+
+	d->joining = true;
+	d->join_rejoin = rejoin;
+	for (i = 0; i < d->n; i++)
+		d->peer[i].beat_ok = false;
+	/* a peer that stays silent this long is suspected anyway */
+	ordo_timer_start(&d->join_timer, d->conf->rt.suspect_ms +
+			 d->conf->rt.heartbeat_ms, 0);
+}
+
+static void locks_stop(struct mutexd *d);
+
+/*
+ * This node was excluded by the others: restart its algorithm state as
+ * a new incarnation (the peers see a restart, mx_peer_up) and join again.
+ */
+static void rejoin(struct mutexd *d, uint32_t by)
+{
+	uint32_t i;
+
+	d->rejoins++;
+	ordo_notice("node %" PRIu32 " has this node down: restarting the locks' state as a new incarnation",
+		    by);
+	locks_stop(d);
+	for (i = 0; i < d->n; i++) {
+		chan_reset_out(d, i);
+		chan_reset_in(d, i, 0);
+		d->peer[i].down = false;
+		d->peer[i].upped = false;
+	}
+	ordo_rt_reincarnate(d->rt);
+	join_start(d, true);
+}
+
+static size_t hb_fill(struct ordo_rt *rt, uint32_t to, uint8_t *buf,
+		      size_t max, void *arg)
+{
+	struct mutexd *d = arg;
+	Ordo__Mutex__Beat b = ORDO__MUTEX__BEAT__INIT;
+	struct peer *p;
+	uint32_t idx;
+
+	if (node_idx(d, to, &idx))
+		return 0;
+	p = &d->peer[idx];
+	b.ack_inc = p->src;
+	b.ack = p->cum;
+	b.sack = p->win;
+	b.known_inc = ordo_rt_peer_incarnation(rt, to);
+	b.down = !d->joining && p->down && p->down_inc &&
+		 p->down_inc == b.known_inc;
+	b.upped = !d->joining && p->upped && !p->down;
+	b.joining = d->joining;
+	b.coordinator = node_id(d, d->coord_idx);
+	b.epoch = d->epoch;
+	if (ordo__mutex__beat__get_packed_size(&b) > max)
+		return 0;
+	return ordo__mutex__beat__pack(&b, buf);
+}
+
+static void hb_recv(struct ordo_rt *rt, uint32_t from, const uint8_t *data,
+		    size_t len, void *arg)
+{
+	struct mutexd *d = arg;
+	uint64_t me = ordo_rt_incarnation(rt);
+	Ordo__Mutex__Beat *b;
+	struct peer *p;
+	uint32_t idx;
+	bool lose;
+
+	if (node_idx(d, from, &idx))
+		return;
+	b = ordo__mutex__beat__unpack(NULL, len, data);
+	if (!b) {
+		d->bad_body++;
+		return;
+	}
+	p = &d->peer[idx];
+	if (b->ack_inc == me)
+		chan_acked(d, idx, b->ack, b->sack);
+	if (b->known_inc != me) {
+		/* not about this incarnation (yet) */
+	} else if (d->joining) {
+		p->beat_ok = true;
+		p->beat_upped = b->upped;
+		p->beat_joining = b->joining;
+		p->beat_coord = b->coordinator;
+		p->beat_epoch = b->epoch;
+	} else if (b->down) {
+		/*
+		 * The peer excluded this node. If we did not exclude it, or
+		 * this side lost (not a majority; half without member 0),
+		 * restart our state; else it is the one to rejoin.
+		 */
+		lose = 2 * live_count(d) < d->n ||
+		       (2 * live_count(d) == d->n && d->peer[0].down);
+		if (!p->down || lose) {
+			ordo__mutex__beat__free_unpacked(b, NULL);
+			rejoin(d, from);
+			return;
+		}
+	}
+	ordo__mutex__beat__free_unpacked(b, NULL);
+	join_check(d, false);
 }
 
 /* ------------------------------------------------------------ peer messages */
@@ -387,8 +845,11 @@ static void on_msg(struct ordo_rt *rt, const struct ordo_rt_msg *m, void *arg)
 	struct mutexd *d = arg;
 	Ordo__Mutex__Msg *b;
 	struct mx_msg x;
+	struct peer *p;
 	struct lk *lk;
+	uint64_t me = ordo_rt_incarnation(rt);
 	uint32_t idx;
+	int rc;
 
 	b = (Ordo__Mutex__Msg *)ordo_rt_unpack(rt, &ordo__mutex__msg__descriptor, m);
 	if (!b) {
@@ -397,7 +858,7 @@ static void on_msg(struct ordo_rt *rt, const struct ordo_rt_msg *m, void *arg)
 	}
 	if (b->lock >= d->nlocks || d->locks[b->lock].def->proto != m->proto ||
 	    m->type == 0 || m->type > d->locks[b->lock].algo->ntypes ||
-	    node_idx(d, m->from, &idx)) {
+	    node_idx(d, m->from, &idx) || !b->inc || !b->seq) {
 		ordo_debug("node %" PRIu32 ": message of proto %u type %u for lock %" PRIu32 " does not fit the configuration",
 			   m->from, m->proto, m->type, b->lock);
 		ordo_rt_bad_body(rt, m);
@@ -406,6 +867,36 @@ static void on_msg(struct ordo_rt *rt, const struct ordo_rt_msg *m, void *arg)
 		return;
 	}
 	lk = &d->locks[b->lock];
+	p = &d->peer[idx];
+	/*
+	 * Only the incarnation the heartbeats announced, not excluded, and
+	 * meant for this incarnation (or sent before the sender heard it).
+	 */
+	if (b->inc != ordo_rt_peer_incarnation(rt, m->from) || p->down ||
+	    (b->dst && b->dst != me) || p->src != b->inc) {
+		lk->stale++;
+		d->stale++;
+		protobuf_c_message_free_unpacked(&b->base, NULL);
+		return;
+	}
+	if (b->dst == me)
+		chan_acked(d, idx, b->ack, b->sack);
+	if (!lk->nd) {
+		/* joining: not recorded, the sender sends it again */
+		protobuf_c_message_free_unpacked(&b->base, NULL);
+		return;
+	}
+	rc = chan_mark(p, b->seq);
+	if (rc) {
+		if (rc > 0) {
+			lk->duplicates++;
+			d->duplicates++;
+		} else {
+			d->window_drops++;
+		}
+		protobuf_c_message_free_unpacked(&b->base, NULL);
+		return;
+	}
 	memset(&x, 0, sizeof(x));
 	x.type = m->type;
 	x.flags = (uint16_t)(b->flags & ~MX_F_DONE);
@@ -423,6 +914,73 @@ static void on_msg(struct ordo_rt *rt, const struct ordo_rt_msg *m, void *arg)
 	if (x.flags & MX_F_DONE)
 		lk->done_recv++;
 	mx_input(lk->nd, &x);
+}
+
+/* ------------------------------------------------------------ lock state */
+
+/* The algorithms' nodes, once joined. */
+static void locks_create(struct mutexd *d)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < d->nlocks; i++) {
+		struct lk *lk = &d->locks[i];
+		bool self_coord = has_coordinator(lk) &&
+				  d->coord_idx == d->self_idx;
+
+		lk->cfg.coordinator = d->coord_idx;
+		lk->cfg.epoch = d->epoch;
+		lk->cfg.flags = d->rejoined ? MX_CFG_REJOIN : 0;
+		/*
+		 * A restarted central coordinator cannot rejoin as such: it
+		 * starts one epoch behind and takes the current one over, so
+		 * that it rebuilds its table from every client's STATE.
+		 */
+		if (d->rejoined && self_coord &&
+		    lk->def->proto == ORDO_APP_PROTO_MUTEX_CENTRAL) {
+			lk->cfg.flags = 0;
+			lk->cfg.epoch = d->epoch - 1;
+		}
+		lk->nd = mx_new(lk->algo, &lk->cfg, &ops, lk);
+		if (!lk->nd) {
+			ordo_err("lock %s: cannot start %s: %s", lk->name,
+				 lk->def->name, strerror(errno));
+			ordo_loop_stop(d->loop, 1);
+			return;
+		}
+		if (lk->cfg.epoch != d->epoch)
+			mx_coordinator_changed(lk->nd, d->coord_idx, d->epoch);
+		for (k = 0; k < d->n; k++)
+			if (d->peer[k].down && k != d->self_idx)
+				mx_peer_down(lk->nd, k);
+		ordo_timer_start(&lk->work, 0, 0);
+	}
+}
+
+/* Drop the algorithms' state (a rejoin): the local holder loses the lock. */
+static void locks_stop(struct mutexd *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->nlocks; i++) {
+		struct lk *lk = &d->locks[i];
+
+		if (lk->hold) {
+			ordo_ipc_reply_error(lk->hold->s, lk->hold->xid, -ENOLCK,
+					     "lock %s: lost: this node was excluded by the others and rejoins",
+					     lk->name);
+			waiter_free(lk->hold);
+			lk->hold = NULL;
+		}
+		lk->holder = NULL;
+		lk->holder_pid = 0;
+		lk->granted = false;
+		ordo_timer_stop(&lk->mx_timer);
+		ordo_timer_stop(&lk->work);
+		if (lk->nd)
+			mx_free(lk->nd);
+		lk->nd = NULL;
+	}
 }
 
 /* ------------------------------------------------------------ local API */
@@ -661,8 +1219,9 @@ static void m_status(struct ordo_ipc_session *s, uint32_t xid,
 	r.peers = psp;
 	npid = 0;
 	for (i = 0; i < d->nlocks; i++) {
+		static const struct mx_stats none;
 		struct lk *lk = &d->locks[i];
-		const struct mx_stats *st = mx_stats(lk->nd);
+		const struct mx_stats *st = lk->nd ? mx_stats(lk->nd) : &none;
 		Ordo__Mutex__LockStatus *l = &ls[nl];
 
 		if (one && one != lk)
@@ -671,7 +1230,8 @@ static void m_status(struct ordo_ipc_session *s, uint32_t xid,
 		l->name = lk->name;
 		l->algorithm = (char *)lk->def->name;
 		l->proto = lk->def->proto;
-		l->state = (char *)state_name(mx_lock_state(lk->nd, 0));
+		l->state = (char *)(lk->nd ? state_name(mx_lock_state(lk->nd, 0)) :
+				    "joining");
 		l->holder_pid = lk->holder ? lk->holder_pid : 0;
 		l->queue = &pids[npid];
 		for (w = lk->head; w; w = w->next)
@@ -699,6 +1259,9 @@ static void m_status(struct ordo_ipc_session *s, uint32_t xid,
 		l->failed_attempts = st->failed_attempts;
 		if (has_coordinator(lk))
 			l->coordinator = node_id(d, d->coord_idx);
+		l->retransmitted = lk->retransmitted;
+		l->duplicates = lk->duplicates;
+		l->stale = lk->stale;
 		lsp[nl++] = l;
 	}
 	r.n_locks = nl;
@@ -733,6 +1296,16 @@ static void m_status(struct ordo_ipc_session *s, uint32_t xid,
 	r.ipc_bad_requests = is->bad_requests;
 	r.retransmits = rs->retransmits;
 	r.stamping = (char *)ordo_rt_stamping(d->rt);
+	r.retransmitted = d->retransmitted;
+	r.duplicates = d->duplicates;
+	r.stale = d->stale;
+	for (i = 0; i < d->n; i++)
+		r.unacked += d->peer[i].queued;
+	r.incarnation = ordo_rt_incarnation(d->rt);
+	r.rejoins = d->rejoins;
+	r.rejoined = d->rejoined;
+	r.peer_restarts = d->peer_restarts;
+	r.joining = d->joining;
 	ordo_ipc_reply(s, xid, &r.base);
 out:
 	free(ls);
@@ -800,7 +1373,7 @@ static void on_close(struct ordo_ipc_session *s, void *arg)
 /* ------------------------------------------------------------ configuration */
 
 static const char *const mutexd_keys[] = {
-	"socket", "port_offset", NULL,
+	"socket", "port_offset", "retransmit_ms", NULL,
 };
 
 static int lock_conf(struct mutexd *d, struct ordo_conf_section *sec,
@@ -889,6 +1462,10 @@ static int conf_read(struct mutexd *d, const char **sock, uint32_t *port_offset)
 		err = ordo_conf_str(c, m, "socket", *sock, sock);
 	if (!err)
 		err = ordo_conf_u32(c, m, "port_offset", 0, 1000, 0, port_offset);
+	if (!err)
+		err = ordo_conf_u32(c, m, "retransmit_ms", 1, 60000,
+				    3 * c->rt.heartbeat_ms < 60000 ?
+				    3 * c->rt.heartbeat_ms : 60000, &d->rto_ms);
 	if (err)
 		return err;
 	for (sec = NULL; (sec = ordo_conf_next(c, sec, LOCK_PREFIX)); )
@@ -956,6 +1533,8 @@ static void locks_free(struct mutexd *d)
 	free(d->locks);
 	d->locks = NULL;
 	d->nlocks = 0;
+	for (i = 0; i < d->n && i < MX_MAX_NODES; i++)
+		chan_reset_out(d, i);
 }
 
 int main(int argc, char **argv)
@@ -1032,16 +1611,18 @@ int main(int argc, char **argv)
 
 		ordo_timer_init(&lk->mx_timer, d.loop, on_mx_timer, lk);
 		ordo_timer_init(&lk->work, d.loop, on_work, lk);
-		lk->nd = mx_new(lk->algo, &lk->cfg, &ops, lk);
-		if (!lk->nd) {
-			ordo_err("lock %s: cannot start %s: %s", lk->name,
-				 lk->def->name, strerror(errno));
-			goto out_rt;
-		}
 	}
+	ordo_timer_init(&d.retx_timer, d.loop, on_retx_timer, &d);
+	ordo_timer_init(&d.join_timer, d.loop, on_join_timer, &d);
 	for (i = 0; i < N_ALGOS; i++)
 		ordo_rt_handle(d.rt, algos[i].proto, on_msg, &d);
 	ordo_rt_on_peer(d.rt, on_peer, &d);
+	ordo_rt_on_restart(d.rt, on_restart, &d);
+	ordo_rt_on_heartbeat(d.rt, hb_fill, hb_recv, &d);
+	ordo_timer_start(&d.retx_timer, d.rto_ms / 2 ? d.rto_ms / 2 : 1,
+			 d.rto_ms / 2 ? d.rto_ms / 2 : 1);
+	/* the algorithms start once joined (join_check()) */
+	join_start(&d, false);
 	ic.path = sock;
 	ic.open = on_open;
 	ic.close = on_close;
@@ -1060,6 +1641,8 @@ int main(int argc, char **argv)
 	ordo_info("stopping");
 	ordo_ipc_close(d.ipc);
 out_rt:
+	ordo_timer_stop(&d.retx_timer);
+	ordo_timer_stop(&d.join_timer);
 	ordo_rt_close(d.rt);
 	locks_free(&d);
 out_loop:

@@ -258,8 +258,10 @@ static struct json_object *types_json(Ordo__Mutex__TypeCount **tc, size_t n)
 static void status_json(const Ordo__Mutex__StatusReply *r)
 {
 	struct json_object *o = json_object_new_object(), *a, *x, *q;
+	char inc[20];
 	size_t i, k;
 
+	snprintf(inc, sizeof(inc), "%016" PRIx64, r->incarnation);
 	JU64(o, "node", r->node);
 	JU64(o, "coordinator", r->coordinator);
 	JU64(o, "epoch", r->epoch);
@@ -307,6 +309,9 @@ static void status_json(const Ordo__Mutex__StatusReply *r)
 		JU64(x, "regenerations", l->regenerations);
 		JU64(x, "attempts", l->attempts);
 		JU64(x, "failed_attempts", l->failed_attempts);
+		JU64(x, "retransmitted", l->retransmitted);
+		JU64(x, "duplicates", l->duplicates);
+		JU64(x, "stale", l->stale);
 		json_object_array_add(a, x);
 	}
 	json_object_object_add(o, "locks", a);
@@ -327,6 +332,16 @@ static void status_json(const Ordo__Mutex__StatusReply *r)
 	JU64(o, "malformed", r->malformed);
 	JU64(o, "bad_body", r->bad_body);
 	JU64(o, "retransmits", r->retransmits);
+	JU64(o, "retransmitted", r->retransmitted);
+	JU64(o, "duplicates", r->duplicates);
+	JU64(o, "stale", r->stale);
+	JU64(o, "unacked", r->unacked);
+	json_object_object_add(o, "incarnation",
+			       json_object_new_string(inc));
+	JU64(o, "rejoins", r->rejoins);
+	json_object_object_add(o, "rejoined", json_object_new_boolean(r->rejoined));
+	JU64(o, "peer_restarts", r->peer_restarts);
+	json_object_object_add(o, "joining", json_object_new_boolean(r->joining));
 	JU64(o, "ipc_sessions", r->ipc_sessions);
 	JU64(o, "ipc_bad_requests", r->ipc_bad_requests);
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
