@@ -580,13 +580,17 @@ static void peer_set_down(struct mutexd *d, uint32_t idx)
 	peers_down(d, idx);
 }
 
-/* Member @idx is back with fresh state (a new incarnation). */
-static void peer_set_up(struct mutexd *d, uint32_t idx)
+/*
+ * Member @idx is back with fresh state: a new incarnation (@restarted:
+ * one after another we knew, so it must rejoin; else the first we hear
+ * of it, after it was taken as down while never heard).
+ */
+static void peer_set_up(struct mutexd *d, uint32_t idx, bool restarted)
 {
 	struct peer *p = &d->peer[idx];
 
 	p->down = false;
-	p->upped = true;
+	p->upped = restarted;
 	peers_up(d, idx);
 }
 
@@ -618,7 +622,7 @@ static void on_peer(struct ordo_rt *rt, uint32_t node, enum ordo_peer_state old,
 		}
 		/* never heard before it was reported down: a new one */
 		chan_reset_in(d, idx, ordo_rt_peer_incarnation(rt, node));
-		peer_set_up(d, idx);
+		peer_set_up(d, idx, false);
 		coordinator_update(d, false);
 	}
 }
@@ -649,7 +653,7 @@ static void on_restart(struct ordo_rt *rt, uint32_t node, uint64_t old,
 	}
 	if (was_up)
 		peers_down(d, idx);
-	peer_set_up(d, idx);
+	peer_set_up(d, idx, true);
 	coordinator_update(d, was_up && idx == d->coord_idx);
 }
 
@@ -868,6 +872,9 @@ static void on_msg(struct ordo_rt *rt, const struct ordo_rt_msg *m, void *arg)
 	}
 	lk = &d->locks[b->lock];
 	p = &d->peer[idx];
+	/* the first message of a peer taken in before its first heartbeat */
+	if (!p->src && !p->down && b->inc == ordo_rt_peer_incarnation(rt, m->from))
+		chan_reset_in(d, idx, b->inc);
 	/*
 	 * Only the incarnation the heartbeats announced, not excluded, and
 	 * meant for this incarnation (or sent before the sender heard it).
