@@ -16,6 +16,11 @@
       a top-level field ("malformed", "coordinator", ...)
   mutex_check.py alive STATUS.json
       exit 0 when the node sees every peer alive
+  mutex_check.py wire ALGORITHM STATUS.json...
+      the sum over nodes of the datagrams of ALGORITHM's protocol sent on
+      the wire (every type, retransmissions included)
+  mutex_check.py total FIELD STATUS.json...
+      the sum over nodes of a top-level field ("retransmitted", ...)
 """
 import json
 import sys
@@ -88,6 +93,15 @@ def main():
     elif cmd == "alive" and len(sys.argv) == 3:
         st = json.load(open(sys.argv[2]))
         sys.exit(0 if all(p["state"] == "alive" for p in st["peers"]) else 1)
+    elif cmd == "wire" and len(sys.argv) >= 4:
+        n = 0
+        for p in sys.argv[3:]:
+            for w in json.load(open(p))["wire"]:
+                if w["algorithm"] == sys.argv[2]:
+                    n += sum(int(t["sent"]) for t in w["messages"].values())
+        print(n)
+    elif cmd == "total" and len(sys.argv) >= 4:
+        print(sum(int(json.load(open(p))[sys.argv[2]]) for p in sys.argv[3:]))
     elif cmd == "get" and len(sys.argv) == 4:
         print(int(json.load(open(sys.argv[3]))[sys.argv[2]]))
     else:
