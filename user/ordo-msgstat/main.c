@@ -340,6 +340,64 @@ err:
 
 static int ncpus;
 
+/* Add @v to the entry of @k in @e, appending one when there is none. */
+static int entry_add(struct ms_entry **e, size_t *n, size_t *cap,
+		     const struct msgstat_key *k, const struct msgstat_val *v)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!memcmp(&(*e)[i].key, k, sizeof(*k)))
+			break;
+	if (i == *n) {
+		if (*n == *cap) {
+			struct ms_entry *ne;
+			size_t nc = *cap ? 2 * *cap : 64;
+
+			ne = realloc(*e, nc * sizeof(**e));
+			if (!ne)
+				return -ENOMEM;
+			*e = ne;
+			*cap = nc;
+		}
+		memset(&(*e)[i], 0, sizeof((*e)[i]));
+		(*e)[i].key = *k;
+		(*n)++;
+	}
+	(*e)[i].val.packets += v->packets;
+	(*e)[i].val.bytes += v->bytes;
+	(*e)[i].val.retx += v->retx;
+	(*e)[i].val.opdone += v->opdone;
+	return 0;
+}
+
+/*
+ * The slots of every CPU into the entries (a free slot has packets 0; see
+ * struct msgstat_slot).
+ */
+static int read_slots(struct ms_entry **e, size_t *n, size_t *cap)
+{
+	int fd = bpf_map__fd(skel->maps.slots);
+	struct msgstat_slot *sl = calloc(ncpus, sizeof(*sl));
+	__u32 k;
+	int c;
+
+	if (!sl)
+		return -ENOMEM;
+	for (k = 0; k < MSGSTAT_NR_SLOTS; k++) {
+		if (bpf_map_lookup_elem(fd, &k, sl))
+			continue;
+		for (c = 0; c < ncpus; c++)
+			if (sl[c].val.packets && sl[c].key.family &&
+			    entry_add(e, n, cap, &sl[c].key, &sl[c].val)) {
+				free(sl);
+				return -ENOMEM;
+			}
+	}
+	free(sl);
+	return 0;
+}
+
 static int read_msgs(struct ms_entry **out, size_t *nout)
 {
 	int fd = bpf_map__fd(skel->maps.msgs);
@@ -379,6 +437,10 @@ static int read_msgs(struct ms_entry **out, size_t *nout)
 		n++;
 	}
 	free(vals);
+	if (read_slots(&e, &n, &cap)) {
+		free(e);
+		return -ENOMEM;
+	}
 	*out = e;
 	*nout = n;
 	return 0;
@@ -403,13 +465,39 @@ static int read_misc(struct ms_misc *m)
 
 static int read_stamps(struct ms_stamp **out, size_t *nout)
 {
-	int fd = bpf_map__fd(skel->maps.stamps);
+	int fd = bpf_map__fd(skel->maps.stamps), afd = bpf_map__fd(skel->maps.stamp_cnt);
 	struct msgstat_stamp_key key, next, *prev = NULL;
 	__u64 vals[ncpus];
 	struct ms_stamp *s = NULL;
 	size_t n = 0, cap = 0;
+	__u32 i, ev;
 	int c;
 
+	/* the attached namespaces: stamp_cnt */
+	for (i = 0; i < MSGSTAT_STAMP_NS && skel->bss->stamp_ns[i]; i++) {
+		for (ev = 0; ev < MSGSTAT_NR_ST; ev++) {
+			struct ms_stamp *ns;
+			__u32 k = i * MSGSTAT_ST_STRIDE + ev;
+
+			if (bpf_map_lookup_elem(afd, &k, vals))
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				ns = realloc(s, cap * sizeof(*s));
+				if (!ns) {
+					free(s);
+					return -ENOMEM;
+				}
+				s = ns;
+			}
+			memset(&s[n], 0, sizeof(s[n]));
+			s[n].key.netns = skel->bss->stamp_ns[i];
+			s[n].key.event = ev;
+			for (c = 0; c < ncpus; c++)
+				s[n].count += vals[c];
+			n++;
+		}
+	}
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
@@ -442,6 +530,7 @@ static void reset_maps(void)
 {
 	int fds[2] = { bpf_map__fd(skel->maps.msgs), bpf_map__fd(skel->maps.stamps) };
 	__u8 key[sizeof(struct msgstat_key)], next[sizeof(struct msgstat_key)];
+	struct msgstat_slot *zslot = calloc(ncpus, sizeof(*zslot));
 	__u64 zero[ncpus];
 	__u32 k;
 	int i;
@@ -455,6 +544,12 @@ static void reset_maps(void)
 	memset(zero, 0, sizeof(zero));
 	for (k = 0; k < MSGSTAT_MISC_SLOTS; k++)
 		bpf_map_update_elem(bpf_map__fd(skel->maps.misc), &k, zero, BPF_ANY);
+	for (k = 0; k < MSGSTAT_STAMP_NS * MSGSTAT_ST_STRIDE; k++)
+		bpf_map_update_elem(bpf_map__fd(skel->maps.stamp_cnt), &k, zero, BPF_ANY);
+	if (zslot)
+		for (k = 0; k < MSGSTAT_NR_SLOTS; k++)
+			bpf_map_update_elem(bpf_map__fd(skel->maps.slots), &k, zslot, BPF_ANY);
+	free(zslot);
 }
 
 static struct ms_node_addr *node_addrs;
@@ -810,6 +905,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < opt.ncgroups; i++)
 		if (attach_cgroup(opt.cgroups[i]))
 			goto out;
+	/* the attached namespaces' stamps go to stamp_cnt (no hash) */
+	for (i = 0; i < nnetns && i < MSGSTAT_STAMP_NS; i++)
+		skel->bss->stamp_ns[i] = netns_ino[i];
 	ret = opt.run_argv ? run_cmd() : run_intervals();
 out:
 	detach_all();
