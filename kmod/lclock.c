@@ -26,13 +26,16 @@
 DEFINE_MUTEX(ordo_lc_mutex);
 static LIST_HEAD(ordo_lc_domains);
 
-/* Physical time of the HLC: ordo's wall clock, UTC ns. */
+/* Physical time of the HLC: ordo's wall clock, UTC ns (UTC only). */
 static u64 ordo_lc_pt(void)
 {
-	struct ordo_clock_time t;
+	struct ordo_clock_snap snap;
+	u64 cyc;
+	s64 utc;
 
-	ordo_clk_now(&t, NULL);
-	return t.utc > 0 ? (u64)t.utc : 0;
+	ordo_clk_snapshot(&snap, &cyc);
+	utc = ordo_clock_read_utc(&snap, cyc, NULL);
+	return utc > 0 ? (u64)utc : 0;
 }
 
 struct ordo_lc_domain *ordo_lc_find(struct net *net, u32 id)
