@@ -131,10 +131,15 @@ $(BUILD)/user/libordo.a: $(LIBORDO_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# A tool is compiled from its sources in one go; it is rebuilt when one of
+# them, one of its own headers, a shared header, a generated protobuf-c
+# header, a BPF skeleton or libordo changes.
 .SECONDEXPANSION:
-$(BUILD)/bin/%: $$(patsubst %.c,$(BUILD)/user/%.o,$$(wildcard user/$$*/*.c)) $(BUILD)/user/libordo.a
+$(BUILD)/bin/%: $$(wildcard user/$$*/*.c) $$(wildcard user/$$*/*.h) \
+		$(wildcard kmod/uapi/linux/*.h kmod/lib/*.h user/lib/*.h) \
+		$(PROTO_HDRS) $(BPF_SKELS) $(BUILD)/user/libordo.a
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(USER_CFLAGS) -o $@ $(filter %.c %.a,$^) $(PKG_LIBS)
 
 # ---------------------------------------------------------------- eBPF
 bpf: $(BPF_OBJS) $(BPF_SKELS)
