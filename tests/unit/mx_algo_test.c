@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The mutual exclusion state machines of user/mutexd driven by hand, one
+ * The mutual exclusion state machines of user/ordo-mutexd driven by hand, one
  * input at a time, every output checked: the API's argument checks, the
  * centralized failover (STATE rebuild, stale-epoch GRANT), the ring's
  * duplicate and generation checks and its probe, the Ricart-Agrawala

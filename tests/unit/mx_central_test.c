@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Centralized mutual exclusion (user/mutexd/mx_central.c) in the
+ * Centralized mutual exclusion (user/ordo-mutexd/mx_central.c) in the
  * simulator (mx_sim.c): safety, liveness and FIFO fairness, exactly 3
  * messages per entry, 2 MTTU, coordinator failover (STATE rebuild, a
  * holder across the failover, exact STATE counts, tokens across epochs),
@@ -20,24 +20,7 @@ static const struct mx_algo *A = &mx_central_algo;
  */
 static void central_safety(struct __test_metadata *_metadata, uint32_t n)
 {
-	struct sim_check ck;
-	struct sim_cfg c;
-	struct sim *s;
-	uint64_t seed;
-
-	for (seed = 1; seed <= 5; seed++) {
-		sim_cfg_init(&c, A, n, seed);
-		c.entries = n == 3 ? 60 : 40;
-		s = sim_new(&c);
-		ASSERT_NE(NULL, s);
-		mx_run_clean(_metadata, s, &ck);
-		EXPECT_EQ(n * c.nlocks * c.entries, ck.granted);
-		EXPECT_GE(n - 1, ck.max_overtakes);
-		TH_LOG("N=%u seed %llu: %u entries, max wait %llu ms, max overtaken %u (bound %u)",
-		       n, (unsigned long long)seed, ck.granted,
-		       (unsigned long long)ck.max_wait, ck.max_overtakes, n - 1);
-		sim_free(s);
-	}
+	mx_safety_bounded(_metadata, A, n);
 }
 
 TEST(central_safety_liveness_n3)

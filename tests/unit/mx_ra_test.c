@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Ricart-Agrawala (user/mutexd/mx_ra.c) in the simulator: safety,
+ * Ricart-Agrawala (user/ordo-mutexd/mx_ra.c) in the simulator: safety,
  * liveness, fairness, exactly 2(N-1) messages per entry, 2(N-1) MTTU on a
  * shared medium (the notes) and 2 on parallel links, retries answered by
  * DENY (2 messages per retry, exact accounting), duplicates and losses,
@@ -16,24 +16,7 @@ static const struct mx_algo *A = &mx_ra_algo;
  * enters at most once before a request (C - 1 = N - 1). */
 static void ra_safety(struct __test_metadata *_metadata, uint32_t n)
 {
-	struct sim_check ck;
-	struct sim_cfg c;
-	struct sim *s;
-	uint64_t seed;
-
-	for (seed = 1; seed <= 5; seed++) {
-		sim_cfg_init(&c, A, n, seed);
-		c.entries = n == 3 ? 60 : 40;
-		s = sim_new(&c);
-		ASSERT_NE(NULL, s);
-		mx_run_clean(_metadata, s, &ck);
-		EXPECT_EQ(n * c.nlocks * c.entries, ck.granted);
-		EXPECT_GE(n - 1, ck.max_overtakes);
-		TH_LOG("N=%u seed %llu: %u entries, max wait %llu ms, max overtaken %u (bound %u)",
-		       n, (unsigned long long)seed, ck.granted,
-		       (unsigned long long)ck.max_wait, ck.max_overtakes, n - 1);
-		sim_free(s);
-	}
+	mx_safety_bounded(_metadata, A, n);
 }
 
 TEST(ra_safety_liveness_n3)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Token ring (user/mutexd/mx_ring.c) in the simulator: safety, liveness,
+ * Token ring (user/ordo-mutexd/mx_ring.c) in the simulator: safety, liveness,
  * fairness, exactly N TOKEN messages per circulation (in id order),
  * 0..N-1 MTTU, a crashed holder's token regenerated exactly once (also
  * when the leader itself dies with it), a "lost" token that turns up
@@ -15,24 +15,7 @@ static const struct mx_algo *A = &mx_ring_algo;
  * visits each node once before it comes back (C - 1 = N - 1). */
 static void ring_safety(struct __test_metadata *_metadata, uint32_t n)
 {
-	struct sim_check ck;
-	struct sim_cfg c;
-	struct sim *s;
-	uint64_t seed;
-
-	for (seed = 1; seed <= 5; seed++) {
-		sim_cfg_init(&c, A, n, seed);
-		c.entries = n == 3 ? 60 : 40;
-		s = sim_new(&c);
-		ASSERT_NE(NULL, s);
-		mx_run_clean(_metadata, s, &ck);
-		EXPECT_EQ(n * c.nlocks * c.entries, ck.granted);
-		EXPECT_GE(n - 1, ck.max_overtakes);
-		TH_LOG("N=%u seed %llu: %u entries, max wait %llu ms, max overtaken %u (bound %u)",
-		       n, (unsigned long long)seed, ck.granted,
-		       (unsigned long long)ck.max_wait, ck.max_overtakes, n - 1);
-		sim_free(s);
-	}
+	mx_safety_bounded(_metadata, A, n);
 }
 
 TEST(ring_safety_liveness_n3)

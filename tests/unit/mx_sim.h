@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A deterministic discrete-event network simulator for the mutual
- * exclusion state machines of user/mutexd (mutex_algo.h), and a checker
+ * exclusion state machines of user/ordo-mutexd (mutex_algo.h), and a checker
  * of the histories it records.
  *
  * Time is in ms. N nodes each run one mx_node; clients on some nodes

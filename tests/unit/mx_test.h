@@ -35,6 +35,36 @@ static inline void mx_run_clean(struct __test_metadata *_metadata,
 	ASSERT_LT(0U, ck->granted);
 }
 
+/*
+ * Five seeded runs of @algo with N = @n clients on the default locks
+ * (60 entries each for N = 3, 40 for N = 5): the checker finds no
+ * overlap and increasing tokens, every request is granted, and no
+ * request is overtaken by more than N - 1 entries (the bound of the
+ * algorithms with a FIFO queue, a token ring or <ts, id> order).
+ */
+static inline void mx_safety_bounded(struct __test_metadata *_metadata,
+				     const struct mx_algo *algo, uint32_t n)
+{
+	struct sim_check ck;
+	struct sim_cfg c;
+	struct sim *s;
+	uint64_t seed;
+
+	for (seed = 1; seed <= 5; seed++) {
+		sim_cfg_init(&c, algo, n, seed);
+		c.entries = n == 3 ? 60 : 40;
+		s = sim_new(&c);
+		ASSERT_NE(NULL, s);
+		mx_run_clean(_metadata, s, &ck);
+		EXPECT_EQ(n * c.nlocks * c.entries, ck.granted);
+		EXPECT_GE(n - 1, ck.max_overtakes);
+		TH_LOG("N=%u seed %llu: %u entries, max wait %llu ms, max overtaken %u (bound %u)",
+		       n, (unsigned long long)seed, ck.granted,
+		       (unsigned long long)ck.max_wait, ck.max_overtakes, n - 1);
+		sim_free(s);
+	}
+}
+
 /* Granted entries of @node (any lock). */
 static inline uint32_t mx_granted_by(struct sim *s, uint32_t node)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Decentralized voting (user/mutexd/mx_vote.c) in the simulator: safety
+ * Decentralized voting (user/ordo-mutexd/mx_vote.c) in the simulator: safety
  * and liveness under contention (randomized backoff), 3(N-1) messages and
  * N+m-2 MTTU (bus) per uncontended entry, attempts and delays under
  * contention against the notes' 2kN + (k-1)N/2, coordinator resets
