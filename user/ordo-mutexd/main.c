@@ -96,6 +96,7 @@ struct lk {
 	uint64_t done_recv;
 	uint64_t abandoned;
 	uint64_t retransmitted, duplicates, stale;
+	uint64_t resets;		/* "mutex.reset" (vote) */
 };
 
 /* A message of the channel to a peer, until acknowledged. */
@@ -1137,6 +1138,56 @@ static void m_release(struct ordo_ipc_session *s, uint32_t xid,
 	ordo_ipc_reply(s, xid, &r.base);
 }
 
+/* Fault injection (root): the lock's coordinator here forgets its votes. */
+static void m_reset(struct ordo_ipc_session *s, uint32_t xid,
+		    const ProtobufCMessage *msg, void *arg)
+{
+	const Ordo__Mutex__ResetRequest *req = (const void *)msg;
+	Ordo__Mutex__ResetReply r = ORDO__MUTEX__RESET_REPLY__INIT;
+	struct sess *ss = ordo_ipc_session_data(s);
+	struct lk *lk;
+	uint32_t forgot, cand;
+	int err;
+
+	(void)arg;
+	lk = call_lock(s, xid, ss->d, req->lock);
+	if (!lk)
+		return;
+	if (ordo_ipc_session_uid(s) != 0) {
+		ordo_ipc_reply_error(s, xid, -EPERM,
+				     "lock %s: only root resets a coordinator",
+				     lk->name);
+		return;
+	}
+	if (!lk->nd) {
+		ordo_ipc_reply_error(s, xid, -EAGAIN,
+				     "lock %s: this node is joining", lk->name);
+		return;
+	}
+	cand = mx_vote_voted_for(lk->nd, 0);
+	err = mx_reset(lk->nd);
+	if (err) {
+		ordo_ipc_reply_error(s, xid, err,
+				     "lock %s: %s has no coordinator resets",
+				     lk->name, lk->def->name);
+		return;
+	}
+	lk->resets++;
+	if (cand)
+		ordo_notice("lock %s: coordinator reset (injected): the vote for node %" PRIu32 " forgotten",
+			    lk->name, node_id(ss->d, cand - 1));
+	else
+		ordo_notice("lock %s: coordinator reset (injected): no vote given", lk->name);
+	r.lock = lk->name;
+	r.resets = lk->resets;
+	if (cand) {
+		forgot = node_id(ss->d, cand - 1);
+		r.forgot = &forgot;
+		r.n_forgot = 1;
+	}
+	ordo_ipc_reply(s, xid, &r.base);
+}
+
 static const char *state_name(enum mx_lock_state st)
 {
 	switch (st) {
@@ -1180,6 +1231,8 @@ static void m_status(struct ordo_ipc_session *s, uint32_t xid,
 	Ordo__Mutex__ProtoCount *pc = NULL, **pcp = NULL;
 	Ordo__Mutex__TypeCount *tc = NULL, **tcp = NULL;
 	int32_t *pids = NULL;
+	uint32_t *voters = NULL;
+	size_t nvoters = 0;
 	const struct ordo_rt_stats *rs = ordo_rt_stats(d->rt);
 	const struct ordo_ipc_stats *is = ordo_ipc_stats(d->ipc);
 	size_t nl = 0, ntc = 0, npid = 0, np = 0, i, k;
@@ -1205,7 +1258,9 @@ static void m_status(struct ordo_ipc_session *s, uint32_t xid,
 		for (w = d->locks[i].head; w; w = w->next)
 			npid++;
 	pids = calloc(npid + 1, sizeof(*pids));
-	if (!ls || !lsp || !ps || !psp || !pc || !pcp || !tc || !tcp || !pids) {
+	voters = calloc((size_t)d->nlocks * d->n + 1, sizeof(*voters));
+	if (!ls || !lsp || !ps || !psp || !pc || !pcp || !tc || !tcp || !pids ||
+	    !voters) {
 		ordo_ipc_reply_error(s, xid, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -1269,6 +1324,18 @@ static void m_status(struct ordo_ipc_session *s, uint32_t xid,
 		l->retransmitted = lk->retransmitted;
 		l->duplicates = lk->duplicates;
 		l->stale = lk->stale;
+		l->resets = lk->resets;
+		if (lk->nd) {
+			uint64_t y = mx_vote_voters(lk->nd, 0);
+			uint32_t c = mx_vote_voted_for(lk->nd, 0);
+
+			l->voters = &voters[nvoters];
+			for (; y; y &= y - 1)
+				voters[nvoters + l->n_voters++] =
+					node_id(d, (uint32_t)__builtin_ctzll(y));
+			nvoters += l->n_voters;
+			l->voted_for = c ? node_id(d, c - 1) : 0;
+		}
 		lsp[nl++] = l;
 	}
 	r.n_locks = nl;
@@ -1324,6 +1391,7 @@ out:
 	free(tc);
 	free(tcp);
 	free(pids);
+	free(voters);
 }
 
 static const struct ordo_ipc_method methods[] = {
@@ -1331,6 +1399,7 @@ static const struct ordo_ipc_method methods[] = {
 	{ "mutex.hold", &ordo__mutex__hold_request__descriptor, m_hold },
 	{ "mutex.release", &ordo__mutex__release_request__descriptor, m_release },
 	{ "mutex.status", &ordo__mutex__status_request__descriptor, m_status },
+	{ "mutex.reset", &ordo__mutex__reset_request__descriptor, m_reset },
 	{ NULL, NULL, NULL },
 };
 

@@ -259,5 +259,8 @@ const struct mx_algo *mx_node_algo(const struct mx_node *nd);
 uint64_t mx_live(const struct mx_node *nd);
 /* Voting: the coordinators whose vote this node holds for @lock. */
 uint64_t mx_vote_voters(const struct mx_node *nd, uint32_t lock);
+/* vote: this node's coordinator gave its vote to member (return - 1);
+ * 0: to nobody (or not a vote node) */
+uint32_t mx_vote_voted_for(const struct mx_node *nd, uint32_t lock);
 
 #endif /* _ORDO_MUTEX_ALGO_H */

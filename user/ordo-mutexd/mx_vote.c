@@ -380,6 +380,16 @@ uint64_t mx_vote_voters(const struct mx_node *nd, uint32_t lock)
 	return v->locks[lock].yes;
 }
 
+uint32_t mx_vote_voted_for(const struct mx_node *nd, uint32_t lock)
+{
+	const struct mx_vote *v = (const struct mx_vote *)nd;
+
+	if (nd->algo != &mx_vote_algo || lock >= nd->cfg.nlocks ||
+	    !v->locks[lock].voted)
+		return 0;
+	return v->locks[lock].cand + 1;
+}
+
 const struct mx_algo mx_vote_algo = {
 	.name = "vote",
 	.ntypes = MX_V_RETURN,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ordoctl lock - distributed locks of ordo-mutexd over its local API
- * (user/lib/proto/mutex.proto): acquire, release, status, run.
+ * (user/lib/proto/mutex.proto): acquire, release, status, run, reset.
  * See Documentation/ordoctl.rst and Documentation/ordo-mutexd.rst.
  *
  * A lock belongs to the local API session that acquired it: when the
@@ -49,6 +49,8 @@ static void lock_help(FILE *f)
 		"                               hold it until 'ordoctl lock release NAME'\n"
 		"                               or until this process is killed\n"
 		"  release NAME                 release the lock held on this node\n"
+		"  reset NAME                   (root, tests) the lock's voting coordinator\n"
+		"                               on this node forgets its votes\n"
 		"  status [NAME]                every lock (or one): algorithm, state,\n"
 		"                               holder, queue, token, message counters\n"
 		"  run NAME [--timeout MS] -- CMD [ARG...]\n"
@@ -196,6 +198,40 @@ static int cmd_release(struct lockctl *l)
 	return EXIT_OK;
 }
 
+static int cmd_reset(struct lockctl *l)
+{
+	Ordo__Mutex__ResetRequest req = ORDO__MUTEX__RESET_REQUEST__INIT;
+	Ordo__Mutex__ResetReply *rep = NULL;
+	size_t i;
+
+	req.lock = (char *)l->name;
+	if (call(l, "mutex.reset", &req.base,
+		 &ordo__mutex__reset_reply__descriptor,
+		 (ProtobufCMessage **)&rep, STATUS_TIMEOUT_MS))
+		return EXIT_FAIL;
+	if (l->json) {
+		struct json_object *o = json_object_new_object();
+		struct json_object *a = json_object_new_array();
+
+		json_object_object_add(o, "lock", json_object_new_string(rep->lock));
+		json_object_object_add(o, "resets", json_object_new_uint64(rep->resets));
+		for (i = 0; i < rep->n_forgot; i++)
+			json_object_array_add(a, json_object_new_uint64(rep->forgot[i]));
+		json_object_object_add(o, "forgot", a);
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		json_object_put(o);
+	} else {
+		printf("%s: coordinator reset (%" PRIu64 " so far)", rep->lock,
+		       rep->resets);
+		for (i = 0; i < rep->n_forgot; i++)
+			printf("%s%" PRIu32, i ? " " : ", forgot the vote for node ",
+			       rep->forgot[i]);
+		printf("\n");
+	}
+	protobuf_c_message_free_unpacked(&rep->base, NULL);
+	return EXIT_OK;
+}
+
 static int cmd_run(struct lockctl *l)
 {
 	Ordo__Mutex__ReleaseRequest req = ORDO__MUTEX__RELEASE_REQUEST__INIT;
@@ -312,6 +348,14 @@ static void status_json(const Ordo__Mutex__StatusReply *r)
 		JU64(x, "retransmitted", l->retransmitted);
 		JU64(x, "duplicates", l->duplicates);
 		JU64(x, "stale", l->stale);
+		if (!strcmp(l->algorithm, "vote")) {
+			JU64(x, "resets", l->resets);
+			q = json_object_new_array();
+			for (k = 0; k < l->n_voters; k++)
+				json_object_array_add(q, json_object_new_uint64(l->voters[k]));
+			json_object_object_add(x, "voters", q);
+			JU64(x, "voted_for", l->voted_for);
+		}
 		json_object_array_add(a, x);
 	}
 	json_object_object_add(o, "locks", a);
@@ -446,7 +490,8 @@ int ordoctl_lock(bool json, int argc, char **argv)
 			return lk_usage("unknown option '%s'", a);
 		} else if (!l.cmd) {
 			if (strcmp(a, "acquire") && strcmp(a, "release") &&
-			    strcmp(a, "status") && strcmp(a, "run"))
+			    strcmp(a, "status") && strcmp(a, "run") &&
+			    strcmp(a, "reset"))
 				return lk_usage("unknown command '%s'", a);
 			l.cmd = a;
 		} else if (!l.name) {
@@ -472,6 +517,8 @@ int ordoctl_lock(bool json, int argc, char **argv)
 		ret = cmd_release(&l);
 	else if (!strcmp(l.cmd, "run"))
 		ret = cmd_run(&l);
+	else if (!strcmp(l.cmd, "reset"))
+		ret = cmd_reset(&l);
 	else
 		ret = cmd_status(&l);
 	ordo_ipc_disconnect(l.c);
