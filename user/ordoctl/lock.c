@@ -23,11 +23,10 @@
 #include <json-c/json.h>
 
 #include "cli.h"
-#include "ordo_rt.h"
-#include "mutex.pb-c.h"
+#include "ordo_mutex.h"
 
-#define LOCK_SOCKET_DEFAULT	ORDO_IPC_DIR "/mutexd.sock"
-#define LOCK_SOCKET_ENV		"ORDO_MUTEXD_SOCKET"
+#define LOCK_SOCKET_DEFAULT	ORDO_MUTEX_SOCKET
+#define LOCK_SOCKET_ENV		ORDO_MUTEX_SOCKET_ENV
 #define STATUS_TIMEOUT_MS	5000
 
 struct lockctl {
@@ -101,6 +100,18 @@ static int lk_connect(struct lockctl *l)
 	return lk_fail(l, err, msg);
 }
 
+/* One line for a failed call: the daemon's message, or ours. */
+static int call_fail(struct lockctl *l, int ret, char *err, size_t errlen)
+{
+	if (ret == -ECONNRESET && !*err)
+		snprintf(err, errlen, "the daemon went away");
+	else if (ret == -ETIMEDOUT && !*err)
+		snprintf(err, errlen, "lock %s: not granted within %" PRIu32 " ms",
+			 l->name, l->timeout_ms);
+	lk_fail(l, ret, err);
+	return ret;
+}
+
 static int call(struct lockctl *l, const char *method,
 		const ProtobufCMessage *req,
 		const ProtobufCMessageDescriptor *desc, ProtobufCMessage **resp,
@@ -111,35 +122,19 @@ static int call(struct lockctl *l, const char *method,
 
 	ret = ordo_ipc_call(l->c, method, req, desc, resp, timeout_ms, err,
 			    sizeof(err));
-	if (!ret)
-		return 0;
-	if (ret == -ECONNRESET && !*err)
-		snprintf(err, sizeof(err), "the daemon went away");
-	else if (ret == -ETIMEDOUT && !*err)
-		snprintf(err, sizeof(err), "lock %s: not granted within %" PRIu32 " ms",
-			 l->name, l->timeout_ms);
-	lk_fail(l, ret, err);
-	return ret;
+	return ret ? call_fail(l, ret, err, sizeof(err)) : 0;
 }
 
 /* Wait for the lock; *token gets the fencing token. */
 static int do_acquire_call(struct lockctl *l, uint64_t *token)
 {
-	Ordo__Mutex__AcquireRequest req = ORDO__MUTEX__ACQUIRE_REQUEST__INIT;
-	Ordo__Mutex__AcquireReply *rep = NULL;
+	char err[512] = "";
 	int ret;
 
-	req.lock = (char *)l->name;
-	req.timeout_ms = l->has_timeout ? l->timeout_ms : 0;
-	ret = call(l, "mutex.acquire", &req.base,
-		   &ordo__mutex__acquire_reply__descriptor,
-		   (ProtobufCMessage **)&rep,
-		   l->has_timeout ? (int)(l->timeout_ms + STATUS_TIMEOUT_MS) : -1);
-	if (ret)
-		return ret;
-	*token = rep->token;
-	protobuf_c_message_free_unpacked(&rep->base, NULL);
-	return 0;
+	ret = ordo_mutex_acquire(l->c, l->name,
+				 l->has_timeout ? l->timeout_ms : 0, token, NULL,
+				 err, sizeof(err));
+	return ret ? call_fail(l, ret, err, sizeof(err)) : 0;
 }
 
 static void print_token(struct lockctl *l, uint64_t token)
@@ -159,42 +154,43 @@ static void print_token(struct lockctl *l, uint64_t token)
 
 static int cmd_acquire(struct lockctl *l)
 {
-	Ordo__Mutex__HoldRequest req = ORDO__MUTEX__HOLD_REQUEST__INIT;
-	Ordo__Mutex__LockReply *rep = NULL;
+	char err[512] = "";
 	uint64_t token;
+	int ret;
 
 	if (do_acquire_call(l, &token))
 		return EXIT_FAIL;
 	print_token(l, token);
 	/* hold the session until the lock is released */
-	req.lock = (char *)l->name;
-	if (call(l, "mutex.hold", &req.base, &ordo__mutex__lock_reply__descriptor,
-		 (ProtobufCMessage **)&rep, -1))
+	ret = ordo_mutex_hold(l->c, l->name, NULL, NULL, err, sizeof(err));
+	if (ret) {
+		call_fail(l, ret, err, sizeof(err));
 		return EXIT_FAIL;
-	protobuf_c_message_free_unpacked(&rep->base, NULL);
+	}
 	return EXIT_OK;
 }
 
 static int cmd_release(struct lockctl *l)
 {
-	Ordo__Mutex__ReleaseRequest req = ORDO__MUTEX__RELEASE_REQUEST__INIT;
-	Ordo__Mutex__LockReply *rep = NULL;
+	char err[512] = "";
+	uint64_t token;
+	pid_t pid;
+	int ret;
 
-	req.lock = (char *)l->name;
-	if (call(l, "mutex.release", &req.base,
-		 &ordo__mutex__lock_reply__descriptor,
-		 (ProtobufCMessage **)&rep, STATUS_TIMEOUT_MS))
+	ret = ordo_mutex_release(l->c, l->name, &token, &pid, err, sizeof(err));
+	if (ret) {
+		call_fail(l, ret, err, sizeof(err));
 		return EXIT_FAIL;
+	}
 	if (l->json) {
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "lock", json_object_new_string(rep->lock));
-		json_object_object_add(o, "token", json_object_new_uint64(rep->token));
-		json_object_object_add(o, "pid", json_object_new_int(rep->pid));
+		json_object_object_add(o, "lock", json_object_new_string(l->name));
+		json_object_object_add(o, "token", json_object_new_uint64(token));
+		json_object_object_add(o, "pid", json_object_new_int(pid));
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
 		json_object_put(o);
 	}
-	protobuf_c_message_free_unpacked(&rep->base, NULL);
 	return EXIT_OK;
 }
 
@@ -234,8 +230,6 @@ static int cmd_reset(struct lockctl *l)
 
 static int cmd_run(struct lockctl *l)
 {
-	Ordo__Mutex__ReleaseRequest req = ORDO__MUTEX__RELEASE_REQUEST__INIT;
-	Ordo__Mutex__LockReply *rep = NULL;
 	char buf[32];
 	uint64_t token;
 	pid_t pid;
@@ -262,12 +256,8 @@ static int cmd_run(struct lockctl *l)
 			return lk_fail(l, -errno, NULL);
 	}
 	ret = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	req.lock = (char *)l->name;
 	/* -ENOLCK: released meanwhile by 'ordoctl lock release' */
-	if (!ordo_ipc_call(l->c, "mutex.release", &req.base,
-			   &ordo__mutex__lock_reply__descriptor,
-			   (ProtobufCMessage **)&rep, STATUS_TIMEOUT_MS, NULL, 0))
-		protobuf_c_message_free_unpacked(&rep->base, NULL);
+	ordo_mutex_release(l->c, l->name, NULL, NULL, NULL, 0);
 	return ret;
 }
 
@@ -423,14 +413,16 @@ static void status_table(const Ordo__Mutex__StatusReply *r)
 
 static int cmd_status(struct lockctl *l)
 {
-	Ordo__Mutex__StatusRequest req = ORDO__MUTEX__STATUS_REQUEST__INIT;
 	Ordo__Mutex__StatusReply *rep = NULL;
+	char err[512] = "";
+	int ret;
 
-	req.lock = (char *)(l->name ? l->name : "");
-	if (call(l, "mutex.status", &req.base,
-		 &ordo__mutex__status_reply__descriptor,
-		 (ProtobufCMessage **)&rep, STATUS_TIMEOUT_MS))
+	ret = ordo_mutex_status(l->c, l->name, &rep, STATUS_TIMEOUT_MS, err,
+				sizeof(err));
+	if (ret) {
+		call_fail(l, ret, err, sizeof(err));
 		return EXIT_FAIL;
+	}
 	if (l->json)
 		status_json(rep);
 	else
