@@ -100,7 +100,8 @@ static __always_inline void val_add(struct msgstat_val *val, __u32 plen, __u8 fl
 	val->bytes += plen;
 	if (flags & ORDO_APP_F_RETX)
 		val->retx += 1;
-	if (flags & ORDO_APP_F_OPDONE)
+	/* an operation once: not its retransmissions */
+	if ((flags & (ORDO_APP_F_OPDONE | ORDO_APP_F_RETX)) == ORDO_APP_F_OPDONE)
 		val->opdone += 1;
 	val->packets += 1;
 }

@@ -62,7 +62,7 @@ struct msgstat_val {
 	__u64 packets;		/* datagrams */
 	__u64 bytes;		/* UDP payload bytes (clock header included) */
 	__u64 retx;		/* of which ORDO_APP_F_RETX */
-	__u64 opdone;		/* of which ORDO_APP_F_OPDONE */
+	__u64 opdone;		/* of which ORDO_APP_F_OPDONE, not RETX */
 };
 
 /*

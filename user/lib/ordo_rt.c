@@ -241,7 +241,8 @@ static int rt_xmit_iov(struct ordo_rt *rt, struct rt_peer *p,
 		rt->st.tx++;
 		if (idx >= 0) {
 			rt->count[idx][h->type][ORDO_RT_TX]++;
-			if (h->flags & ORDO_APP_F_OPDONE)
+			if ((h->flags & (ORDO_APP_F_OPDONE | ORDO_APP_F_RETX)) ==
+			    ORDO_APP_F_OPDONE)
 				rt->opdone[idx][ORDO_RT_TX]++;
 		}
 		if (h->proto == ORDO_APP_PROTO_RT &&
@@ -1167,7 +1168,7 @@ static int rt_read(struct ordo_rt *rt)
 	rt->st.rx++;
 	idx = rt_proto_idx(h.proto);
 	rt->count[idx][h.type][ORDO_RT_RX]++;
-	if (h.flags & ORDO_APP_F_OPDONE)
+	if ((h.flags & (ORDO_APP_F_OPDONE | ORDO_APP_F_RETX)) == ORDO_APP_F_OPDONE)
 		rt->opdone[idx][ORDO_RT_RX]++;
 	rt_heard(rt, p);
 	m.from = h.sender;

@@ -562,7 +562,8 @@ const struct ordo_rt_stats *ordo_rt_stats(const struct ordo_rt *rt);
  * (retransmissions, duplicates, cached replies: what is on the wire). */
 uint64_t ordo_rt_count(const struct ordo_rt *rt, uint8_t proto, uint8_t type,
 		       enum ordo_rt_dir dir);
-/* Messages with ORDO_APP_F_OPDONE sent (@dir TX) or received. */
+/* Messages with ORDO_APP_F_OPDONE sent (@dir TX) or received, not counting
+ * their retransmissions (ORDO_APP_F_RETX): operations. */
 uint64_t ordo_rt_opdone(const struct ordo_rt *rt, uint8_t proto,
 			enum ordo_rt_dir dir);
 const char *ordo_rt_bad_name(enum ordo_rt_bad reason);
