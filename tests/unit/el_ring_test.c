@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ring algorithm (user/ordo-electd/el_ring.c) in the election
+ * simulator (el_sim.c), N = 3, 5, 7, every message taking 10 ms,
+ * coord_ms 200, stagger_ms 30: exactly one leader, the highest live id,
+ * after a cold start (2N messages: one ELECTION and one COORDINATOR
+ * circulation), the leader killed (2(N-1)), concurrent initiators (each
+ * circulates: 2N per initiator, one result), the initiator killed
+ * mid-election (the node before it finishes the election), several
+ * killed, the highest id restarted (it waits for the next election,
+ * which it wins), a partition and its heal; stale and malformed input.
+ */
+#include "../kselftest_harness.h"
+#include "el_sim.h"
+
+#define DELAY	10
+#define COORD	200
+#define STAGGER	30
+
+static struct es *ring(uint32_t n, uint32_t stagger)
+{
+	struct es_cfg c = {
+		.algo = &el_ring_algo, .n = n, .delay = DELAY,
+		.coord_ms = COORD, .stagger_ms = stagger,
+	};
+
+	return es_new(&c);
+}
+
+/* Cold start: node 0 (the successor of the highest id) starts, the
+ * others wait (k - 1) * stagger_ms and are reached first: one ELECTION
+ * circulation, one COORDINATOR circulation, 2N messages, 2N delays. */
+static void cold(struct __test_metadata *_metadata, struct es *s, uint32_t n)
+{
+	uint64_t N = n;
+
+	es_start_all(s);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, n - 1));
+	EXPECT_EQ(N, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(N, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(0, es_sent(s, EL_OK));
+	EXPECT_EQ(2 * N, es_sent(s, 0));
+	EXPECT_EQ(1, es_done(s));
+	EXPECT_EQ(1, es_elections(s));
+	/* the last node hears the COORDINATOR after 2N - 1 delays */
+	EXPECT_EQ((2 * N - 1) * DELAY, es_last_change(s));
+	EXPECT_EQ(el_live(es_node(s, 0)), el_members(es_node(s, 1)));
+}
+
+static void cold_start(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct es *s = ring(n, STAGGER);
+
+	cold(_metadata, s, n);
+	es_free(s);
+}
+
+TEST(cold_start_n3) { cold_start(_metadata, 3); }
+TEST(cold_start_n5) { cold_start(_metadata, 5); }
+TEST(cold_start_n7) { cold_start(_metadata, 7); }
+
+/* The leader dies, everyone notices: its successor (node 0) starts at
+ * once, the others are reached before their stagger runs out: 2(N-1)
+ * messages over the N-1 live nodes; the ring no longer has n - 1. */
+static void leader_killed(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct es *s = ring(n, STAGGER);
+	uint64_t N = n, t0;
+
+	cold(_metadata, s, n);
+	es_mark(s);
+	t0 = es_now(s);
+	es_crash(s, n - 1);
+	es_detect_all(s, n - 1);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, n - 2));
+	EXPECT_EQ(N - 1, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(N - 1, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(2 * (N - 1), es_sent(s, 0));
+	EXPECT_EQ(1, es_done(s));
+	EXPECT_EQ(1, es_elections(s));
+	EXPECT_EQ(t0 + (2 * (N - 1) - 1) * DELAY, es_last_change(s));
+	EXPECT_EQ(el_live(es_node(s, 0)), el_members(es_node(s, 0)));
+	EXPECT_EQ(0, el_members(es_node(s, 0)) & (1ULL << (n - 1)));
+	es_free(s);
+}
+
+TEST(leader_killed_n3) { leader_killed(_metadata, 3); }
+TEST(leader_killed_n5) { leader_killed(_metadata, 5); }
+TEST(leader_killed_n7) { leader_killed(_metadata, 7); }
+
+/* No stagger: every node starts at once (cold start), N concurrent
+ * initiators of the same term. Every ELECTION goes around (N^2), every
+ * initiator turns its own into a COORDINATOR naming the same leader,
+ * which goes around too (N^2): 2N per initiator, one result. */
+static void concurrent(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct es *s = ring(n, 0);
+	uint64_t N = n;
+
+	es_start_all(s);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, n - 1));
+	EXPECT_EQ(N * N, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(N * N, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(N, es_done(s));
+	EXPECT_EQ(N, es_elections(s));
+	EXPECT_EQ(2 * N * es_elections(s), es_sent(s, 0));
+	/* and again after the leader dies: N - 1 initiators, 2(N-1) each */
+	es_mark(s);
+	es_crash(s, n - 1);
+	es_detect_all(s, n - 1);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, n - 2));
+	EXPECT_EQ(N - 1, es_elections(s));
+	EXPECT_EQ(2 * (N - 1) * (N - 1), es_sent(s, 0));
+	es_free(s);
+}
+
+TEST(concurrent_initiators_n3) { concurrent(_metadata, 3); }
+TEST(concurrent_initiators_n5) { concurrent(_metadata, 5); }
+TEST(concurrent_initiators_n7) { concurrent(_metadata, 7); }
+
+/* The leader n-1 dies; node 0 starts the election and dies 5 ms later;
+ * everyone's detector reports 0 at 25 ms, before its ELECTION reaches
+ * n - 2 (at 10(n-2) ms, n >= 5). n - 2's next hop (node 1) would pass
+ * the dead initiator: n - 2 finishes the election without it (a
+ * takeover) and announces itself: ELECTION n-2 hops, COORDINATOR
+ * n-2 hops. */
+static void initiator_killed(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct es *s = ring(n, STAGGER);
+	uint64_t N = n, t0;
+	uint32_t i, takeovers = 0;
+
+	cold(_metadata, s, n);
+	es_mark(s);
+	t0 = es_now(s);
+	es_crash(s, n - 1);
+	es_detect_all(s, n - 1);
+	es_run_until(s, t0 + 5);
+	es_crash(s, 0);
+	es_run_until(s, t0 + 25);
+	es_detect_all(s, 0);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, n - 2));
+	EXPECT_EQ(N - 2, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(N - 2, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(2 * (N - 2), es_sent(s, 0));
+	for (i = 0; i < n; i++)
+		takeovers += (uint32_t)el_stats(es_node(s, i))->takeovers;
+	EXPECT_EQ(1, takeovers);
+	EXPECT_EQ(1, el_stats(es_node(s, n - 2))->takeovers);
+	EXPECT_EQ(1, es_done(s));
+	EXPECT_EQ(t0 + (2 * (N - 2) - 1) * DELAY, es_last_change(s));
+	es_free(s);
+}
+
+TEST(initiator_killed_takeover_n5) { initiator_killed(_metadata, 5); }
+TEST(initiator_killed_takeover_n7) { initiator_killed(_metadata, 7); }
+
+/* N = 5: the leader 4 dies, node 0 starts and dies, node 2 dies too,
+ * both after node 1 forwarded the ELECTION to 2 and before anyone
+ * noticed (the message is lost). Node 3's stagger runs out at 90 ms:
+ * it starts over, 3 -> 1 -> 3, and announces: 4 ELECTION (2 before the
+ * losses, 2 after), 2 COORDINATOR. */
+TEST(several_killed_n5)
+{
+	struct es *s = ring(5, STAGGER);
+	uint64_t t0;
+
+	cold(_metadata, s, 5);
+	es_mark(s);
+	t0 = es_now(s);
+	es_crash(s, 4);
+	es_detect_all(s, 4);
+	es_run_until(s, t0 + 15);
+	es_crash(s, 0);
+	es_crash(s, 2);
+	es_detect_all(s, 0);
+	es_detect_all(s, 2);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, 3));
+	EXPECT_EQ(4, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(2, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(2, es_elections(s));
+	EXPECT_EQ(t0 + 3 * STAGGER + 3 * DELAY, es_last_change(s));
+	EXPECT_EQ((1ULL << 1) | (1ULL << 3), el_members(es_node(s, 1)));
+	es_free(s);
+}
+
+/* The highest id restarts while n - 2 leads: it accepts n - 2 (no
+ * message); the next election (node 0 holds one) makes it the leader:
+ * 2N messages. */
+static void restart_highest(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct es *s = ring(n, STAGGER);
+	uint64_t N = n;
+
+	cold(_metadata, s, n);
+	es_crash(s, n - 1);
+	es_detect_all(s, n - 1);
+	es_settle(s, 10000);
+	es_mark(s);
+	es_restart(s, n - 1);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, n - 2));
+	EXPECT_EQ(0, es_sent(s, 0));
+	es_views(s);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, n - 2));
+	EXPECT_EQ(0, es_sent(s, 0));
+	ASSERT_EQ(0, el_elect(es_node(s, 0)));
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, n - 1));
+	EXPECT_EQ(2 * N, es_sent(s, 0));
+	EXPECT_EQ(3, el_leader_term(es_node(s, 0)));
+	es_free(s);
+}
+
+TEST(restart_highest_waits_n3) { restart_highest(_metadata, 3); }
+TEST(restart_highest_waits_n5) { restart_highest(_metadata, 5); }
+TEST(restart_highest_waits_n7) { restart_highest(_metadata, 7); }
+
+/* {0 1 2} | {3 4}: the majority side elects 2 (0 starts: 3 + 3
+ * messages), the minority keeps 4: two leaders. After the heal, 2 sees
+ * that 4 leads in a heartbeat and holds an election around the whole
+ * ring: 2N = 10 messages, one leader, 4. */
+TEST(partition_then_heal_n5)
+{
+	struct es *s = ring(5, STAGGER);
+	uint32_t i;
+
+	cold(_metadata, s, 5);
+	es_mark(s);
+	es_partition(s, 0x07);
+	es_settle(s, 10000);
+	EXPECT_EQ(6, es_sent(s, 0));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(2, el_leader(es_node(s, i)));
+	for (i = 3; i < 5; i++)
+		EXPECT_EQ(4, el_leader(es_node(s, i)));
+	es_heal(s);
+	es_settle(s, 10000);
+	EXPECT_EQ(2, el_leader(es_node(s, 0)));
+	es_mark(s);
+	es_views(s);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, 4));
+	EXPECT_EQ(10, es_sent(s, 0));
+	EXPECT_EQ(1, es_done(s));
+	EXPECT_EQ(0x1fULL, el_members(es_node(s, 0)));
+	es_free(s);
+}
+
+/* Stale COORDINATOR (older term) ignored and not forwarded; malformed
+ * messages rejected. */
+TEST(stale_and_malformed_n5)
+{
+	struct es *s = ring(5, STAGGER);
+	struct el_msg m = { 0 };
+	struct el_node *nd;
+	uint32_t i;
+
+	cold(_metadata, s, 5);
+	es_crash(s, 4);
+	es_detect_all(s, 4);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, 3));
+	nd = es_node(s, 1);
+	ASSERT_EQ(2, el_leader_term(nd));
+	es_mark(s);
+	m.type = EL_COORDINATOR;
+	m.from = 0;
+	m.term = 1;
+	m.initiator = 0;
+	for (i = 0; i < 5; i++)
+		m.list[m.n_list++] = i;
+	m.leader = 4;
+	EXPECT_EQ(EL_IGNORED, es_inject(s, 1, &m));
+	EXPECT_EQ(1, el_stats(nd)->stale);
+	EXPECT_EQ(3, el_leader(nd));
+	es_settle(s, 10000);
+	EXPECT_EQ(0, es_sent(s, 0));	/* not forwarded */
+	/* malformed: leader not the highest of the list, an id twice,
+	 * OK (bully only), an empty list, a list longer than n */
+	m.term = 9;
+	m.leader = 3;
+	EXPECT_EQ(-EINVAL, es_inject(s, 1, &m));
+	m.leader = 4;
+	m.list[1] = 0;
+	EXPECT_EQ(-EINVAL, es_inject(s, 1, &m));
+	m.list[1] = 1;
+	m.type = EL_OK;
+	EXPECT_EQ(-EINVAL, es_inject(s, 1, &m));
+	m.type = EL_ELECTION;
+	m.n_list = 0;
+	EXPECT_EQ(-EINVAL, es_inject(s, 1, &m));
+	m.n_list = 6;
+	EXPECT_EQ(-EINVAL, es_inject(s, 1, &m));
+	m.n_list = 2;
+	m.initiator = 1;	/* list[0] is not the initiator */
+	EXPECT_EQ(-EINVAL, es_inject(s, 2, &m));
+	EXPECT_EQ(5, el_stats(nd)->invalid);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, 3));
+	EXPECT_EQ(0, es_sent(s, 0));
+	es_free(s);
+}
+
+/* Alone: an election without messages. */
+TEST(alone)
+{
+	struct es *s = ring(1, STAGGER);
+
+	es_start_all(s);
+	es_settle(s, 1000);
+	ASSERT_TRUE(es_agree(s, 0));
+	EXPECT_EQ(0, es_sent(s, 0));
+	es_free(s);
+}
+
+TEST_HARNESS_MAIN
