@@ -44,5 +44,6 @@ int ordoctl_lclock(bool json, int argc, char **argv);
 int ordoctl_mcast(bool json, int argc, char **argv);
 int ordoctl_lclock_trace(bool json, int argc, char **argv);
 int ordoctl_lock(bool json, int argc, char **argv);
+int ordoctl_leader(bool json, int argc, char **argv);
 
 #endif /* ORDOCTL_CLI_H */

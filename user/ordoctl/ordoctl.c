@@ -197,6 +197,12 @@ static int cmd_lock(struct ordoctl *ctl, int argc, char **argv)
 	return ordoctl_lock(ctl->json, argc, argv);
 }
 
+/* ordoctl leader ... (leader.c) */
+static int cmd_leader(struct ordoctl *ctl, int argc, char **argv)
+{
+	return ordoctl_leader(ctl->json, argc, argv);
+}
+
 static int cmd_help(struct ordoctl *ctl, int argc, char **argv)
 {
 	(void)ctl;
@@ -219,6 +225,8 @@ static const struct ordoctl_cmd ordo_cmds[] = {
 	  cmd_mcast },
 	{ "lock",  "SUBCMD", "distributed locks of ordo-mutexd (ordoctl lock help)",
 	  cmd_lock },
+	{ "leader", "SUBCMD", "leader election of ordo-electd (ordoctl leader help)",
+	  cmd_leader },
 	{ "help",  "",       "show this help",
 	  cmd_help },
 };
