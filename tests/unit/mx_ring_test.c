@@ -212,6 +212,69 @@ TEST(ring_leader_crash_with_token_n5)
 	ring_holder_crash(_metadata, 5, 0);
 }
 
+/* Drops the first PROBE: it went to a successor that was down. */
+static void drop_first_probe(struct sim *s, uint32_t from, uint32_t to,
+			     const struct mx_msg *m, uint64_t *at, bool *drop)
+{
+	uint32_t *dropped = sim_cfg(s)->user;
+
+	(void)from;
+	(void)to;
+	(void)at;
+	if (m->type == MX_R_PROBE && !*dropped) {
+		*dropped = 1;
+		*drop = true;
+	}
+}
+
+/*
+ * The token holder crashes and the leader's probe is lost on its way (a
+ * node forwarded it to a peer it did not suspect yet): without a new
+ * round nothing regenerates and every client waits forever. With
+ * probe_timeout_ms the leader starts a second round: regenerated once.
+ */
+static void ring_lost_probe(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct crash_holder w = { .victim = MX_NONE };
+	static uint32_t dropped;
+	struct sim_check ck;
+	struct mx_stats st;
+	struct sim_cfg c;
+	struct sim *s;
+
+	dropped = 0;
+	sim_cfg_init(&c, A, n, 7 + n);
+	c.nlocks = 1;
+	c.entries = 40;
+	c.fifo = true;
+	c.mx.probe_timeout_ms = 500;
+	c.on_send = drop_first_probe;
+	c.user = &dropped;
+	s = sim_new(&c);
+	ASSERT_NE(NULL, s);
+	sim_call_at(s, 200, crash_holder, &w);
+	mx_run_clean(_metadata, s, &ck);
+	ASSERT_EQ(1U, dropped);
+	sim_stats(s, &st);
+	EXPECT_EQ(2ULL, (unsigned long long)st.probes);
+	EXPECT_EQ(1ULL, (unsigned long long)st.regenerations);
+	TH_LOG("N=%u: holder %u crashed at %llu ms, the first probe lost: %llu probes, %llu regeneration, %u entries",
+	       n, w.who, (unsigned long long)w.at,
+	       (unsigned long long)st.probes,
+	       (unsigned long long)st.regenerations, ck.granted);
+	sim_free(s);
+}
+
+TEST(ring_lost_probe_new_round_n3)
+{
+	ring_lost_probe(_metadata, 3);
+}
+
+TEST(ring_lost_probe_new_round_n5)
+{
+	ring_lost_probe(_metadata, 5);
+}
+
 /*
  * One TOKEN of lock 0 is held in the network for 5 s. The leader has not
  * seen it for token_timeout_ms = 1 s: it probes, finds nothing, makes a

@@ -1500,6 +1500,9 @@ static int lock_conf(struct mutexd *d, struct ordo_conf_section *sec,
 		if (!err)
 			err = ordo_conf_u32(c, sec, "idle_ms", 0, 60000, 100, &v);
 		lk->cfg.idle_ms = v;
+		/* the others suspect the same node within suspect_ms */
+		lk->cfg.probe_timeout_ms = 2 * d->conf->rt.suspect_ms +
+					   d->conf->rt.heartbeat_ms;
 		break;
 	case ORDO_APP_PROTO_MUTEX_RA:
 		keys = k_ra;

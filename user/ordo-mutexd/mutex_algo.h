@@ -170,6 +170,11 @@ struct mx_cfg {
 					 * not seen the token this long (0:
 					 * only on peer down / leader change) */
 	uint32_t idle_ms;	/* ring: keep an unwanted token this long */
+	uint32_t probe_timeout_ms;	/* ring: the leader starts a new round
+					 * when its probe has not come back
+					 * this long (a node forwarded it to a
+					 * peer it did not suspect yet: lost;
+					 * 0: never) */
 	uint32_t flags;		/* MX_CFG_* */
 };
 

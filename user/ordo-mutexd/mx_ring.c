@@ -31,7 +31,11 @@
  * never overtakes a token in flight (it travels the same links behind
  * it); on links that reorder, a probe that overtakes a token in flight
  * declares it lost: that token is dropped where it arrives and replaced,
- * once. Generations are (round << 6 | leader id): two leaders (during a
+ * once. A probe can be lost too: a node forwards it to a successor it
+ * does not suspect yet, which is down (the channel drops it, or the
+ * successor dies with it); the leader starts a new round when its probe
+ * has not come back within probe_timeout_ms (never reusing the lost
+ * round's generation). Generations are (round << 6 | leader id): two leaders (during a
  * change of leader) never pick the same one.
  *
  * Fencing: token value = generation << 32 | count; each grant takes
@@ -354,6 +358,7 @@ static void r_timer(struct mx_node *nd)
 {
 	struct mx_ring *r = R(nd);
 	uint64_t now = mx_now(nd), to = nd->cfg.token_timeout_ms;
+	uint64_t pto = nd->cfg.probe_timeout_ms;
 	uint32_t i;
 
 	for (i = 0; i < nd->cfg.nlocks; i++) {
@@ -361,6 +366,11 @@ static void r_timer(struct mx_node *nd)
 
 		if (lk->has && !lk->in_cs && lk->pass_at <= now)
 			r_pass(r, i, 0);
+		if (r->leader == nd->cfg.self && lk->probing && pto &&
+		    now >= lk->probe_at + pto) {
+			r_start_probe(r, i);	/* lost: a new round */
+			continue;
+		}
 		if (r->leader != nd->cfg.self || !to || lk->has)
 			continue;
 		if (now >= (lk->probing ? lk->probe_at : lk->seen_at) + to)
@@ -379,6 +389,9 @@ static uint64_t r_deadline(struct mx_node *nd)
 
 		if (lk->has && !lk->in_cs)
 			at = mx_min(at, lk->pass_at);
+		if (r->leader == nd->cfg.self && lk->probing &&
+		    nd->cfg.probe_timeout_ms)
+			at = mx_min(at, lk->probe_at + nd->cfg.probe_timeout_ms);
 		if (r->leader == nd->cfg.self && to && !lk->has)
 			at = mx_min(at, (lk->probing ? lk->probe_at :
 					 lk->seen_at) + to);
