@@ -367,6 +367,40 @@ TEST(stale_and_malformed_n5)
 	es_free(s);
 }
 
+/* The winner believed node 0 down when it announced; node 0 then holds
+ * an election of the same term: the leader answers OK and, since its
+ * COORDINATOR did not go to 0, sends it one now: node 0 agrees without
+ * waiting for coord_ms. */
+TEST(late_starter_told_n3)
+{
+	struct es *s = bully(3);
+
+	es_detect(s, 2, 0);
+	es_detect(s, 1, 0);
+	es_start(s, 2);
+	es_start(s, 1);
+	es_settle(s, 10000);
+	EXPECT_EQ(2, el_leader(es_node(s, 1)));
+	EXPECT_EQ(1, es_sent(s, EL_COORDINATOR));	/* to 1 only */
+	es_mark(s);
+	es_start(s, 0);
+	es_run_until(s, es_now(s) + 2 * DELAY);
+	EXPECT_EQ(2, el_leader(es_node(s, 0)));
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, 2));
+	EXPECT_EQ(0, el_stats(es_node(s, 0))->timeouts);
+	/* ELECTION 0 -> 1, 2 and 1 -> 2 (1 takes over, as the notes
+	 * say); OK 1 -> 0, 2 -> 0, 2 -> 1; COORDINATOR 2 -> 0 (term 1,
+	 * the one it missed), then 2 -> 1 (term 3, 2 held an election for
+	 * 1's newer term) */
+	EXPECT_EQ(3, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(3, es_sent(s, EL_OK));
+	EXPECT_EQ(2, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(1, el_leader_term(es_node(s, 0)));
+	EXPECT_EQ(3, el_leader_term(es_node(s, 1)));
+	es_free(s);
+}
+
 TEST(config_errors)
 {
 	struct el_ops ops = { 0 };

@@ -254,6 +254,37 @@ TEST(partition_then_heal_n5)
 	es_free(s);
 }
 
+/* The same, but the minority side held three more elections meanwhile
+ * (terms 2, 3, 4 with leader 4) while the majority is at term 2: the
+ * healing election's ELECTION (term 3) collects top = 4 on its way, the
+ * COORDINATOR carries term 4, which no member finds stale: 10 messages,
+ * leader 4, nothing dropped. */
+TEST(partition_heal_higher_term_minority_n5)
+{
+	struct es *s = ring(5, STAGGER);
+	uint32_t k;
+
+	cold(_metadata, s, 5);
+	es_partition(s, 0x07);
+	es_settle(s, 10000);
+	for (k = 0; k < 3; k++) {
+		ASSERT_EQ(0, el_elect(es_node(s, 3)));
+		es_settle(s, 10000);
+	}
+	EXPECT_EQ(4, el_leader_term(es_node(s, 3)));
+	EXPECT_EQ(2, el_leader_term(es_node(s, 0)));
+	es_heal(s);
+	es_mark(s);
+	es_views(s);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, 4));
+	EXPECT_EQ(10, es_sent(s, 0));
+	EXPECT_EQ(0, es_stale(s));
+	for (k = 0; k < 5; k++)
+		EXPECT_EQ(4, el_leader_term(es_node(s, k)));
+	es_free(s);
+}
+
 /* Stale COORDINATOR (older term) ignored and not forwarded; malformed
  * messages rejected. */
 TEST(stale_and_malformed_n5)

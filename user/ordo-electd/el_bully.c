@@ -82,8 +82,19 @@ static int bully_input(struct el_node *nd, const struct el_msg *m)
 		el_send(nd, m->from, &r);
 		if (nd->phase != EL_IDLE)
 			return 0;	/* holding an election already */
-		if (nd->leader == nd->cfg.self && m->term <= nd->leader_term)
-			return 0;	/* our COORDINATOR is on its way to it */
+		if (nd->leader == nd->cfg.self && m->term <= nd->leader_term) {
+			/* the outcome is known: our COORDINATOR is on its
+			 * way to it, unless it was believed down when we
+			 * announced (members: who was told) */
+			if (!(nd->members & el_bit(m->from))) {
+				r.type = EL_COORDINATOR;
+				r.term = nd->leader_term;
+				r.leader = nd->cfg.self;
+				el_send(nd, m->from, &r);
+				nd->members |= el_bit(m->from);
+			}
+			return 0;
+		}
 		bully_elect(nd);
 		return 0;
 	case EL_OK:

@@ -165,7 +165,7 @@ static int ring_election(struct el_node *nd, const struct el_msg *m)
 		/* back home: it becomes the COORDINATOR */
 		if (nd->phase != EL_INITIATED || m->term != nd->my_term)
 			return EL_IGNORED;	/* an older one of ours */
-		announce(nd, m->term, m);
+		announce(nd, m->top > m->term ? m->top : m->term, m);
 		return 0;
 	}
 	if (list_mask(m) & el_bit(nd->cfg.self))
@@ -173,6 +173,8 @@ static int ring_election(struct el_node *nd, const struct el_msg *m)
 	f = *m;
 	f.flags = 0;
 	f.list[f.n_list++] = nd->cfg.self;
+	if (nd->term > f.top)
+		f.top = nd->term;
 	if (s != m->initiator && dist(nd, nd->cfg.self, m->initiator) < dist(nd, nd->cfg.self, s)) {
 		/* the next hop passes the initiator, which is down: finish
 		 * the election for it, without it */
@@ -182,7 +184,7 @@ static int ring_election(struct el_node *nd, const struct el_msg *m)
 			if (f.list[i] != m->initiator)
 				l.list[l.n_list++] = f.list[i];
 		nd->st.takeovers++;
-		announce(nd, m->term, &l);
+		announce(nd, f.top > m->term ? f.top : m->term, &l);
 		return 0;
 	}
 	if (nd->phase == EL_IDLE || nd->phase == EL_PENDING || nd->phase == EL_WAIT_COORD)

@@ -69,12 +69,17 @@ enum el_type {
  * bully COORD.    yes    the winner   -           -
  * ring ELECTION   yes    -            starter     ids appended, in order
  * ring COORD.     yes    max(list)    announcer   the new ring
+ *
+ * top (ring ELECTION): the highest term the nodes on its way have seen;
+ * the COORDINATOR gets max(term, top), so that no member finds it stale
+ * (after a partition healed, the other side may be at a higher term).
  */
 struct el_msg {
 	uint16_t type;		/* enum el_type */
 	uint16_t flags;		/* EL_F_* */
 	uint32_t from;		/* the sender (set by the algorithm) */
 	uint64_t term;
+	uint64_t top;
 	uint32_t leader;
 	uint32_t initiator;
 	uint32_t n_list;
@@ -202,7 +207,8 @@ bool el_started(const struct el_node *nd);
 /* Bit k set: this node believes k is up (self always). */
 uint64_t el_live(const struct el_node *nd);
 /* ring: the members named by the last COORDINATOR accepted; bully: the
- * live set when the leader was accepted */
+ * live set when the leader was accepted (at the leader: the nodes its
+ * COORDINATOR went to, and those told later) */
 uint64_t el_members(const struct el_node *nd);
 const struct el_stats *el_stats(const struct el_node *nd);
 const struct el_algo *el_node_algo(const struct el_node *nd);

@@ -152,6 +152,7 @@ static void op_send(void *ctx, uint32_t to, const struct el_msg *m)
 
 	b.group = g->index;
 	b.term = m->term;
+	b.top = m->top;
 	if (m->type == EL_COORDINATOR)
 		b.leader = node_id(d, m->leader);
 	if (g->def->proto == ORDO_APP_PROTO_ELECT_RING) {
@@ -429,8 +430,11 @@ static void group_start(struct electd *d, struct grp *g)
 		ordo_loop_stop(d->loop, 1);
 		return;
 	}
+	/* a peer never heard yet counts as up until the detector suspects
+	 * it (it may be starting too) */
 	for (p = 0; p < d->n; p++)
-		if (p != d->self_idx && !ordo_rt_peer_alive(d->rt, node_id(d, p)))
+		if (p != d->self_idx &&
+		    ordo_rt_peer_state(d->rt, node_id(d, p)) == ORDO_PEER_SUSPECT)
 			el_peer_down(g->nd, p);
 	if (best != EL_NONE)
 		ordo_info("election %s: joined, the peers report leader node %" PRIu32 ", term %" PRIu64,
@@ -611,6 +615,7 @@ static void on_msg(struct ordo_rt *rt, const struct ordo_rt_msg *m, void *arg)
 		x.flags = (m->flags & ORDO_APP_F_OPDONE) ? EL_F_DONE : 0;
 		x.from = idx;
 		x.term = b->term;
+		x.top = b->top;
 		x.leader = EL_NONE;
 		x.initiator = EL_NONE;
 		if (m->type == EL_COORDINATOR && node_idx(d, b->leader, &x.leader))

@@ -48,6 +48,9 @@ struct leaderctl {
 	uint32_t to, type, leader;
 	uint64_t term;
 	bool has_to, has_type, has_term, has_leader;
+	uint32_t list[64];
+	size_t n_list;
+	bool list_given;
 	char **argv;		/* campaign: the command */
 	struct ordo_ipc_client *c;
 	uint32_t self;		/* this node's id (campaign) */
@@ -70,10 +73,11 @@ static void leader_help(FILE *f)
 		"                               status when CMD ends by itself; CMD gets\n"
 		"                               ORDO_LEADER_GROUP and ORDO_LEADER_TERM\n"
 		"  elect GROUP                  (root, tests) hold an election now\n"
-		"  forge GROUP --to NODE --type T --term N [--leader ID]\n"
+		"  forge GROUP --to NODE --type T --term N [--leader ID] [--list ID,...]\n"
 		"                               (root, tests) send NODE one message of type\n"
 		"                               T (election, ok, coordinator) that the\n"
-		"                               algorithm did not make\n"
+		"                               algorithm did not make (ring: --list, the\n"
+		"                               first id is the initiator)\n"
 		"  --socket PATH                the daemon's socket (default $%s,\n"
 		"                               else %s)\n"
 		"  --timeout MS                 wait: give up after MS milliseconds (exit 3)\n"
@@ -416,6 +420,9 @@ static int cmd_forge(struct leaderctl *l)
 	req.type = l->type;
 	req.term = l->term;
 	req.leader = l->leader;
+	req.list = l->list;
+	req.n_list = l->n_list;
+	req.initiator = l->n_list ? l->list[0] : 0;
 	if (call(l, "elect.forge", &req.base, &ordo__election__group_status__descriptor,
 		 (ProtobufCMessage **)&g, CALL_TIMEOUT_MS))
 		return EXIT_FAIL;
@@ -653,6 +660,23 @@ static int parse_type(const char *s, uint32_t *t)
 	return 0;
 }
 
+static int parse_list(const char *s, uint32_t *list, size_t *n)
+{
+	char buf[512], *tok, *save = NULL;
+	uint64_t v;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	*n = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (*n == 64 || parse_u64(tok, UINT32_MAX, &v))
+			return -EINVAL;
+		list[(*n)++] = (uint32_t)v;
+	}
+	return *n ? 0 : -EINVAL;
+}
+
 static const char *const commands[] = {
 	"show", "status", "wait", "watch", "campaign", "elect", "forge", NULL,
 };
@@ -671,7 +695,8 @@ int ordoctl_leader(bool json, int argc, char **argv)
 
 		if (!strcmp(a, "--socket") || !strcmp(a, "--timeout") ||
 		    !strcmp(a, "--to") || !strcmp(a, "--type") ||
-		    !strcmp(a, "--term") || !strcmp(a, "--leader")) {
+		    !strcmp(a, "--term") || !strcmp(a, "--leader") ||
+		    !strcmp(a, "--list")) {
 			const char *val;
 
 			if (i + 1 >= argc)
@@ -700,6 +725,10 @@ int ordoctl_leader(bool json, int argc, char **argv)
 					return ld_usage("--term: '%s' is not a number", val);
 				l.term = v;
 				l.has_term = true;
+			} else if (!strcmp(a, "--list")) {
+				if (parse_list(val, l.list, &l.n_list))
+					return ld_usage("--list: '%s' is not a list of node ids (1,2,3)", val);
+				l.list_given = true;
 			} else {
 				if (parse_u64(val, UINT32_MAX, &v))
 					return ld_usage("--leader: '%s' is not a node id", val);
@@ -737,8 +766,10 @@ int ordoctl_leader(bool json, int argc, char **argv)
 		return ld_usage("%s: missing GROUP", l.cmd);
 	if (l.has_timeout && strcmp(l.cmd, "wait"))
 		return ld_usage("--timeout goes with wait, not %s", l.cmd);
-	if ((l.has_to || l.has_type || l.has_term || l.has_leader) && strcmp(l.cmd, "forge"))
-		return ld_usage("--to, --type, --term and --leader go with forge, not %s", l.cmd);
+	if ((l.has_to || l.has_type || l.has_term || l.has_leader || l.list_given) &&
+	    strcmp(l.cmd, "forge"))
+		return ld_usage("--to, --type, --term, --leader and --list go with forge, not %s",
+				l.cmd);
 	if (!strcmp(l.cmd, "forge") && (!l.has_to || !l.has_type || !l.has_term))
 		return ld_usage("forge: needs --to, --type and --term%s", "");
 	if (!strcmp(l.cmd, "campaign") && (!l.argv || !l.argv[0]))
