@@ -38,7 +38,7 @@ ordo-mutexd's and libordo's code).
   mutex_load_check.py delays HISTORY
       JSON: the entry delay (request to grant) and the synchronization
       delay (a release to the next grant, when that one was already
-      waiting), mean, min and max in ms.
+      waiting), mean, median (the lower one), min and max in ms.
 """
 import argparse
 import bisect
@@ -220,9 +220,11 @@ def counts(a, ents):
 
 def stats(v):
     if not v:
-        return dict(n=0, mean_ms=0.0, min_ms=0.0, max_ms=0.0)
-    return dict(n=len(v), mean_ms=sum(v) / len(v) / 1e6, min_ms=min(v) / 1e6,
-                max_ms=max(v) / 1e6)
+        return dict(n=0, mean_ms=0.0, median_ms=0.0, min_ms=0.0, max_ms=0.0)
+    v = sorted(v)
+    return dict(n=len(v), mean_ms=sum(v) / len(v) / 1e6,
+                median_ms=v[(len(v) - 1) // 2] / 1e6, min_ms=v[0] / 1e6,
+                max_ms=v[-1] / 1e6)
 
 
 def delays(a):
