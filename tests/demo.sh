@@ -30,3 +30,13 @@ ordoctl clock tt
 echo
 echo "### ordoctl stats"
 ordoctl stats
+
+# ---- mutual exclusion (issue 5): ordo-mutexd on 5 nodes --------------
+# Self-contained: tests/bench/mutex/run sets up its own 5-node cluster
+# (tests/lib/cluster.sh) and removes it. A quick variant of the benchmark
+# (`make bench` runs the full one); ordo-msgstat counts the wire during
+# the uncontended runs and prints its theory lines (-t ALGORITHM -N 5:
+# messages per entry against the textbook formula).
+echo
+echo "### mutual exclusion: ordo-mutexd on 5 nodes, every algorithm (tests/bench/mutex/run --quick -N 5 --msgstat)"
+tests/bench/mutex/run --quick -N 5 --msgstat || echo "(the mutex demo failed: exit $?)"
