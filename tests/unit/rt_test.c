@@ -761,6 +761,41 @@ TEST(failure_detector_suspects_and_recovers)
 	cluster_down(&cl);
 }
 
+/*
+ * Every node stalls together (one loop: as when a VM gets no CPU) for 3.5
+ * suspect_ms: the silence was their own, nobody is suspected; then a
+ * node that really stops is suspected as usual.
+ */
+TEST(global_stall_not_held_against_peers)
+{
+	struct cluster cl;
+	uint64_t end;
+	int i, ev[4];
+
+	ASSERT_EQ(0, cluster_up(&cl, FD_RT, 3));
+	end = ordo_now_ms() + 2000;
+	while (!alive_all(&cl, 3) && ordo_now_ms() < end)
+		ordo_loop_run_once(cl.loop, 5);
+	ASSERT_TRUE(alive_all(&cl, 3));
+	run_for(&cl, 60);
+	for (i = 1; i <= 3; i++)
+		ev[i] = cl.n[i]->ev_n;
+	usleep(350 * 1000);
+	run_for(&cl, 150);
+	EXPECT_TRUE(alive_all(&cl, 3));
+	for (i = 1; i <= 3; i++) {
+		EXPECT_EQ(ev[i], cl.n[i]->ev_n);	/* no state change */
+		EXPECT_EQ(1U, ST(i)->stalls);
+	}
+	node_close(&cl, 3);
+	end = ordo_now_ms() + 1000;
+	while (ordo_rt_peer_alive(RT(1), 3) && ordo_now_ms() < end)
+		ordo_loop_run_once(cl.loop, 5);
+	EXPECT_EQ(ORDO_PEER_SUSPECT, ordo_rt_peer_state(RT(1), 3));
+	EXPECT_TRUE(ordo_rt_peer_alive(RT(1), 2));
+	cluster_down(&cl);
+}
+
 /* A node that never starts goes from unknown to suspect after
  * suspect_ms; the others never see it alive. */
 TEST(never_started_node_suspected)

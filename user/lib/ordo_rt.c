@@ -96,6 +96,7 @@ struct ordo_rt {
 	uint32_t next_xid;
 	uint64_t incarnation;
 	uint64_t hb_seq;
+	uint64_t hb_ran_ns;	/* the heartbeat timer last ran (0: never) */
 	uint64_t keep_ns;	/* replied requests stay cached this long */
 	unsigned int port_offset;
 	struct ordo_timer hb_timer;
@@ -776,6 +777,36 @@ static void rt_fd_arm(struct ordo_rt *rt)
 		ordo_timer_start_at(&rt->fd_timer, due, 0);
 }
 
+/*
+ * This node itself did not run for longer than suspect_ms (its heartbeat
+ * timer, due every heartbeat_ms, ran that long ago): a stopped process,
+ * or a whole VM that got no CPU. The peers' silence over that time says
+ * nothing about them, and when every node of a machine stalls together
+ * each would suspect all the others: every peer not suspected yet gets a
+ * new suspect_ms from now. Returns whether it was so.
+ */
+static bool rt_fd_stalled(struct ordo_rt *rt, uint64_t now)
+{
+	uint64_t suspect = rt->conf->rt.suspect_ms * NSEC_PER_MSEC;
+	size_t i;
+
+	if (!rt->hb_ran_ns || now - rt->hb_ran_ns <= suspect)
+		return false;
+	ordo_notice("node %" PRIu32 ": this node did not run for %" PRIu64 " ms: the peers' silence is not held against them",
+		    rt->self, (uint64_t)((now - rt->hb_ran_ns) / NSEC_PER_MSEC));
+	rt->st.stalls++;
+	for (i = 0; i < rt->n_peers; i++) {
+		struct rt_peer *p = &rt->peers[i];
+
+		if (p->id != rt->self && p->state != ORDO_PEER_SUSPECT &&
+		    p->last_ns < now)
+			p->last_ns = now;
+	}
+	rt->hb_ran_ns = now;
+	rt_fd_arm(rt);
+	return true;
+}
+
 static void rt_fd_timer(struct ordo_loop *l, struct ordo_timer *t, void *arg)
 {
 	struct ordo_rt *rt = arg;
@@ -785,6 +816,8 @@ static void rt_fd_timer(struct ordo_loop *l, struct ordo_timer *t, void *arg)
 
 	(void)l;
 	(void)t;
+	if (rt_fd_stalled(rt, now))
+		return;
 	for (i = 0; i < rt->n_peers; i++) {
 		struct rt_peer *p = &rt->peers[i];
 
@@ -833,6 +866,8 @@ static void rt_hb_timer(struct ordo_loop *l, struct ordo_timer *t, void *arg)
 
 	(void)l;
 	(void)t;
+	rt_fd_stalled(rt, now);
+	rt->hb_ran_ns = now;
 	hb.incarnation = rt->incarnation;
 	hb.seq = ++rt->hb_seq;
 	hb.heartbeat_ms = rt->conf->rt.heartbeat_ms;

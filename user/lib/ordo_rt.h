@@ -392,6 +392,8 @@ struct ordo_rt_stats {
 	uint64_t unhandled;	/* messages of a proto without handler */
 	uint64_t send_errors;	/* sendmsg() failures (count as losses) */
 	uint64_t heartbeats_tx, heartbeats_rx;
+	uint64_t stalls;	/* this node did not run for > suspect_ms:
+				 * no peer suspected for that silence */
 	uint64_t malformed;	/* sum of bad[] */
 	uint64_t bad[ORDO_RT_BAD_CNT];
 	uint64_t app[ORDO_APP_E_CNT];	/* ORDO_RT_BAD_APP by -code - 1 */
