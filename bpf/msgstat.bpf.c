@@ -86,6 +86,9 @@ static __always_inline void misc_inc(__u32 dir, __u32 slot)
 		*c += 1;
 }
 
+_Static_assert(sizeof(struct msgstat_key) == 6 * sizeof(__u64),
+	       "key_eq() compares six words, all of them the key's");
+
 static __always_inline int key_eq(const struct msgstat_key *a, const struct msgstat_key *b)
 {
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;

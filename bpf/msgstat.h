@@ -56,6 +56,7 @@ struct msgstat_key {
 	__u8 pad[3];
 	__u8 saddr[16];
 	__u8 daddr[16];
+	__u32 rsvd;		/* 0: the key is six u64 words (key_eq()) */
 };
 
 struct msgstat_val {

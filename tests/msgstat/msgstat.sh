@@ -11,6 +11,8 @@
 #              operation-done marks; the peer of tx rows from cluster.conf
 #   ignored    non-ordo UDP (even starting "ORD") and TCP carrying ordo
 #              headers count nothing
+#   slots      more keys than the per-CPU slots hold: the rest go to the
+#              hash, every key exact
 #   malformed  each kind of broken clock or application header is counted
 #              by reason and never as a message
 #   stamps     kernel-stamped datagrams: the wire count equals the stamp
@@ -132,6 +134,21 @@ err=0
 	ip netns exec $(ns 1) ping -c 2 -i 0.2 -q $B >/dev/null" >"$work/ign.json" || err=1
 eq "$work/ign.json" "(len(d['messages']), mal('tx'), mal('rx'))" "(0, 0, 0)" || err=1
 ok $err "non-ordo UDP, TCP with ordo bytes and ICMP count nothing"
+
+# ------------------------------------------------------------------ slots full
+# 200 keys per direction, 128 slots per direction: by the pigeonhole at
+# least 72 keys per direction share a taken slot and are counted in the
+# msgs hash; every key still counts exactly its datagrams
+err=0
+items=
+for t in $(seq 0 199); do items="$items app,1,$t,0,3"; done
+"${MS[@]}" -j --run -- ip netns exec "$(ns 1)" "$gen" send --node 1 --to "$B" $items \
+	>"$work/slots.json" || err=1
+f=$work/slots.json
+eq "$f" "(len(d['messages']), c(dir='tx'), c(dir='rx'), mal('tx'), mal('rx'))" "(400, 600, 600, 0, 0)" || err=1
+eq "$f" "sorted(set((m['dir'], m['count']) for m in d['messages']))" "[('rx', 3), ('tx', 3)]" || err=1
+eq "$f" "len(set(m['type'] for m in d['messages'] if m['dir'] == 'rx'))" 200 || err=1
+ok $err "more keys than slots: 200 keys per direction, every one counted exactly"
 
 # ------------------------------------------------------------------ malformed
 err=0
