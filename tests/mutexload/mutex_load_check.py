@@ -87,8 +87,8 @@ def check_shared(path, expect):
             last = who[0]
         else:
             if open_cs != who:
-                fail(f"{path}:{i}: end of token {who[0]} but the open section "
-                     f"is {open_cs}")
+                fail(f"{path}:{i}: interleaved or unmatched: end of token "
+                     f"{who[0]} but the open section is {open_cs}")
             seen.append(who)
             open_cs = None
     if open_cs is not None:
