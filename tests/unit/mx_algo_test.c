@@ -499,7 +499,9 @@ TEST(ra_retry_timer_and_block_after_deny)
 	mx_free(nd);
 }
 
-/* A restarted node timestamps nothing before every live peer spoke. */
+/* A restarted node tells every peer it is back (a SYNC each: a peer that
+ * restarted with it is not told) and timestamps nothing before every live
+ * peer spoke. */
 static void rejoin_sync(struct __test_metadata *_metadata,
 			const struct mx_algo *a, uint16_t sync, uint16_t req)
 {
@@ -509,17 +511,22 @@ static void rejoin_sync(struct __test_metadata *_metadata,
 
 	nd = mk(a, 3, 2, MX_CFG_REJOIN, &r);
 	ASSERT_NE(NULL, nd);
+	ASSERT_EQ(2U, r.n);
+	EXPECT_EQ(sync, r.out[0].type);
+	EXPECT_EQ(0U, r.to[0]);
+	EXPECT_EQ(sync, r.out[1].type);
+	EXPECT_EQ(1U, r.to[1]);
 	ASSERT_EQ(0, mx_acquire(nd, 0));
-	EXPECT_EQ(0U, r.n);
+	EXPECT_EQ(2U, r.n);
 	EXPECT_EQ(MX_WAITING, mx_lock_state(nd, 0));
 	m = msg(sync, 0, 0, 50, 0, 0, 0, 0);
 	EXPECT_EQ(0, mx_input(nd, &m));
-	EXPECT_EQ(0U, r.n);
+	EXPECT_EQ(2U, r.n);
 	m = msg(sync, 1, 1, 70, 0, 0, 0, 0);
 	EXPECT_EQ(0, mx_input(nd, &m));
-	ASSERT_EQ(2U, r.n);
-	EXPECT_EQ(req, r.out[0].type);
-	EXPECT_LT(70ULL, (unsigned long long)r.out[0].req);
+	ASSERT_EQ(4U, r.n);
+	EXPECT_EQ(req, r.out[2].type);
+	EXPECT_LT(70ULL, (unsigned long long)r.out[2].req);
 	mx_free(nd);
 
 	/* or a peer reported down: not waited for */
@@ -528,11 +535,11 @@ static void rejoin_sync(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, mx_acquire(nd, 0));
 	m = msg(sync, 0, 0, 50, 0, 0, 0, 0);
 	EXPECT_EQ(0, mx_input(nd, &m));
-	EXPECT_EQ(0U, r.n);
+	EXPECT_EQ(2U, r.n);
 	EXPECT_EQ(0, mx_peer_down(nd, 1));
-	ASSERT_EQ(1U, r.n);
-	EXPECT_EQ(0U, r.to[0]);
-	EXPECT_LT(50ULL, (unsigned long long)r.out[0].req);
+	ASSERT_EQ(3U, r.n);
+	EXPECT_EQ(0U, r.to[2]);
+	EXPECT_LT(50ULL, (unsigned long long)r.out[2].req);
 	mx_free(nd);
 }
 

@@ -228,6 +228,57 @@ TEST(lamport_holder_crash_restart_rejoin_n5)
 	lamport_holder_crash_restart(_metadata, 5);
 }
 
+static void restart_1_and_3(struct sim *s, void *arg)
+{
+	(void)arg;
+	sim_restart_together(s, 1ULL << 1 | 1ULL << 3);
+}
+
+/*
+ * Nodes 1 and 3 crash mid-run and restart at the same time, each created
+ * with the other up and told nothing of it (two daemons that rejoin
+ * together learn each other's new incarnation while joining). A
+ * restarted node timestamps no request before it has heard from every
+ * live peer: the two must hear from each other, or the clients of both
+ * wait forever.
+ */
+static void lamport_two_restart_together(struct __test_metadata *_metadata,
+					 uint32_t n)
+{
+	const struct sim_hist *h;
+	struct sim_check ck;
+	struct sim_cfg c;
+	uint32_t cut[2] = { 0, 0 };
+	struct sim *s;
+	size_t nh, i;
+
+	sim_cfg_init(&c, A, n, 47);
+	s = sim_new(&c);
+	ASSERT_NE(NULL, s);
+	sim_crash_at(s, 300, 1);
+	sim_crash_at(s, 300, 3);
+	sim_call_at(s, 800, restart_1_and_3, NULL);
+	mx_run_clean(_metadata, s, &ck);
+	h = sim_history(s, &nh);
+	for (i = 0; i < nh; i++) {
+		if (h[i].granted && h[i].crashed)
+			cut[h[i].node == 3]++;
+	}
+	/* all of their entries, besides those cut by the crash */
+	EXPECT_EQ(c.nlocks * c.entries + cut[0], mx_granted_by(s, 1));
+	EXPECT_EQ(c.nlocks * c.entries + cut[1], mx_granted_by(s, 3));
+	EXPECT_EQ(n * c.nlocks * c.entries + cut[0] + cut[1], ck.granted);
+	TH_LOG("N=%u: nodes 1 and 3 crashed at 300 ms, restarted together at 800 ms: %u entries (%u + %u cut), %llu SYNC",
+	       n, ck.granted, cut[0], cut[1],
+	       (unsigned long long)sim_sent(s, MX_L_SYNC));
+	sim_free(s);
+}
+
+TEST(lamport_two_restart_together_n5)
+{
+	lamport_two_restart_together(_metadata, 5);
+}
+
 /* A minority is cut off for 500 ms, shorter than the failure detection:
  * requests, ACKs and RELEASEs wait for the heal. */
 static void lamport_partition(struct __test_metadata *_metadata, uint32_t n)

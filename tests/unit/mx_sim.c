@@ -405,44 +405,71 @@ void sim_crash(struct sim *s, uint32_t id)
 		ev_at(s, s->now + 1, 1, EV_NEXT, 0, 0);
 }
 
-static void sim_restart(struct sim *s, uint32_t id)
+/*
+ * The nodes of @mask (down) restart at once as new incarnations
+ * (MX_CFG_REJOIN). The others are told down (if not told yet) and up;
+ * the restarted nodes are created with each other up and are told
+ * nothing of one another, as daemons that rejoin together learn each
+ * other's new incarnation while joining.
+ */
+void sim_restart_together(struct sim *s, uint64_t mask)
 {
-	struct sim_node *nd = &s->nodes[id];
-	uint32_t j, l;
+	struct sim_node *nd;
+	uint64_t m;
+	uint32_t id, j, l;
 
-	if (nd->up)
-		return;
-	nd->inc++;		/* messages of the old incarnation are dropped */
-	nd->up = true;
-	nd->down_view = 0;
-	nd->timer_gen = 0;
-	nd->mx = node_create(s, id, MX_CFG_REJOIN);
-	if (!nd->mx) {
-		s->errors++;
-		nd->up = false;
-		return;
-	}
-	for (j = 0; j < s->cfg.n; j++) {
-		if (j == id)
-			continue;
-		if (!s->nodes[j].up) {
-			mx_peer_down(nd->mx, j);
-			nd->down_view |= 1ULL << j;
+	for (m = mask; m; m &= m - 1) {
+		nd = &s->nodes[__builtin_ctzll(m)];
+		if (nd->up) {
+			mask &= ~(1ULL << nd->id);
 			continue;
 		}
-		/* a new incarnation: down (if not told yet), then up */
-		if (!(s->nodes[j].down_view & (1ULL << id)))
-			mx_peer_down(s->nodes[j].mx, id);
-		mx_peer_up(s->nodes[j].mx, id);
-		s->nodes[j].down_view &= ~(1ULL << id);
+		nd->inc++;	/* messages of the old incarnation are dropped */
+		nd->up = true;
+		nd->down_view = 0;
+		nd->timer_gen = 0;
+	}
+	for (m = mask; m; m &= m - 1) {
+		id = __builtin_ctzll(m);
+		nd = &s->nodes[id];
+		nd->mx = node_create(s, id, MX_CFG_REJOIN);
+		if (!nd->mx) {
+			s->errors++;
+			nd->up = false;
+			continue;
+		}
+		for (j = 0; j < s->cfg.n; j++) {
+			if (j == id || (mask & (1ULL << j)))
+				continue;
+			if (!s->nodes[j].up) {
+				mx_peer_down(nd->mx, j);
+				nd->down_view |= 1ULL << j;
+				continue;
+			}
+			/* a new incarnation: down (if not told yet), then up */
+			if (!(s->nodes[j].down_view & (1ULL << id)))
+				mx_peer_down(s->nodes[j].mx, id);
+			mx_peer_up(s->nodes[j].mx, id);
+			s->nodes[j].down_view &= ~(1ULL << id);
+		}
 	}
 	coordinator_policy(s);
-	for (l = 0; l < s->cfg.nlocks; l++) {
-		if (nd->cl[l].state == CL_GONE)
-			client_start(s, id, l);
+	for (m = mask; m; m &= m - 1) {
+		id = __builtin_ctzll(m);
+		if (!s->nodes[id].up)
+			continue;
+		for (l = 0; l < s->cfg.nlocks; l++) {
+			if (s->nodes[id].cl[l].state == CL_GONE)
+				client_start(s, id, l);
+		}
 	}
 	if (s->cfg.sequential && !s->seq_busy)
 		ev_at(s, s->now + 1, 1, EV_NEXT, 0, 0);
+}
+
+static void sim_restart(struct sim *s, uint32_t id)
+{
+	sim_restart_together(s, 1ULL << id);
 }
 
 /* The failure detector: every live node learns @id is down. */

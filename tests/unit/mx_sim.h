@@ -98,6 +98,9 @@ int sim_run(struct sim *s);
 
 void sim_crash_at(struct sim *s, uint64_t at, uint32_t node);
 void sim_restart_at(struct sim *s, uint64_t at, uint32_t node);
+/* From a sim_call_at() function: the (down) nodes of @mask restart at
+ * once, knowing each other's new incarnations (no peer_up between them). */
+void sim_restart_together(struct sim *s, uint64_t mask);
 void sim_reset_at(struct sim *s, uint64_t at, uint32_t node);
 void sim_call_at(struct sim *s, uint64_t at,
 		 void (*fn)(struct sim *s, void *arg), void *arg);

@@ -21,7 +21,10 @@
  * and it must queue our request), otherwise a SYNC with our clock. A
  * restarted node (MX_CFG_REJOIN) timestamps no request before it has
  * heard from every live peer: its requests then come after every request
- * they had queued.
+ * they had queued. It sends every peer a SYNC when it starts: a peer that
+ * restarted at the same time is not told that this node came back, so it
+ * sends nothing on peer_up, and without that SYNC the two would wait for
+ * each other forever.
  *
  * Fencing: as for Ricart-Agrawala, token = max(MX_TS_TOKEN(request ts,
  * self), max token seen + 1); ACK and RELEASE carry the sender's max
@@ -128,12 +131,17 @@ static void l_synced(struct mx_lamport *l, uint32_t id)
 static int l_init(struct mx_node *nd)
 {
 	struct mx_lamport *l = L(nd);
+	uint64_t p;
 
 	l->locks = calloc(nd->cfg.nlocks, sizeof(*l->locks));
 	if (!l->locks)
 		return -ENOMEM;
-	if (nd->cfg.flags & MX_CFG_REJOIN)
+	if (nd->cfg.flags & MX_CFG_REJOIN) {
 		l->syncing = mx_peers(nd);
+		/* a peer that restarted with us waits for us too */
+		for (p = l->syncing; p; p &= p - 1)
+			l_send(l, mx_first(p), MX_L_SYNC, 0, 0, 0, 0);
+	}
 	return 0;
 }
 

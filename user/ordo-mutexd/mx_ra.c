@@ -26,7 +26,11 @@
  * (its OK is needed again), otherwise a SYNC with our clock. A restarted
  * node (MX_CFG_REJOIN) timestamps no request before it has heard from
  * every live peer, so that its requests are later than every request
- * its peers had seen.
+ * its peers had seen. It sends every peer a SYNC when it starts: a peer
+ * that restarted at the same time is not told that this node came back
+ * (it learned the new incarnation before it had its own state), so it
+ * sends nothing on peer_up, and without that SYNC the two would wait for
+ * each other forever.
  *
  * Fencing: token = max(MX_TS_TOKEN(request ts, self), max token seen + 1);
  * every message carries the sender's max token seen. Entries happen in
@@ -133,6 +137,7 @@ static void ra_synced(struct mx_ra *ra, uint32_t id)
 static int ra_init(struct mx_node *nd)
 {
 	struct mx_ra *ra = RA(nd);
+	uint64_t p;
 	uint32_t i;
 
 	ra->locks = calloc(nd->cfg.nlocks, sizeof(*ra->locks));
@@ -140,8 +145,12 @@ static int ra_init(struct mx_node *nd)
 		return -ENOMEM;
 	for (i = 0; i < nd->cfg.nlocks; i++)
 		ra->locks[i].retry_at = MX_NO_TIMER;
-	if (nd->cfg.flags & MX_CFG_REJOIN)
+	if (nd->cfg.flags & MX_CFG_REJOIN) {
 		ra->syncing = mx_peers(nd);
+		/* a peer that restarted with us waits for us too */
+		for (p = ra->syncing; p; p &= p - 1)
+			ra_send(ra, mx_first(p), MX_RA_SYNC, 0, 0, 0);
+	}
 	return 0;
 }
 
