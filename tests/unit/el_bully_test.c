@@ -292,6 +292,52 @@ TEST(partition_then_heal_n5)
 	es_free(s);
 }
 
+/* The heal as the nodes see it: the links work again, node 2 (the
+ * majority's leader) hears 3 and 4 and sees 4 lead; 3 and 4 hear 2 (its
+ * ELECTION is proof of life: the daemon's runtime marks a sender alive)
+ * but not 0 and 1 yet. 4 wins and announces to 2 and 3 only: 0 and 1
+ * are not told and still accept 2, which no longer leads. Their next
+ * heartbeat round shows them 4 accepted with a newer term: they accept it
+ * from the views, with no message and no timeout. ELECTION 2 -> 3, 4 and
+ * 3 -> 4, OK back, COORDINATOR 4 -> 2, 3: 8 messages. */
+TEST(heal_untold_nodes_follow_the_views_n5)
+{
+	struct es *s = bully(5);
+	uint32_t i;
+
+	cold(_metadata, s, 5);
+	es_partition(s, 0x07);
+	es_settle(s, 10000);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(2, el_leader(es_node(s, i)));
+	es_mark(s);
+	es_reconnect(s);
+	es_detect_up(s, 2, 3);
+	es_detect_up(s, 2, 4);
+	es_detect_up(s, 3, 2);
+	es_detect_up(s, 4, 2);
+	es_views(s);
+	es_run_until(s, es_now(s) + 3 * DELAY);
+	EXPECT_EQ(4, el_leader(es_node(s, 2)));
+	EXPECT_EQ(2, el_leader(es_node(s, 0)));	/* not told */
+	EXPECT_EQ(2, el_leader(es_node(s, 1)));
+	es_heal(s);
+	es_views(s);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, 4));
+	EXPECT_EQ(el_leader_term(es_node(s, 4)), el_leader_term(es_node(s, 0)));
+	EXPECT_EQ(3, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(3, es_sent(s, EL_OK));
+	EXPECT_EQ(2, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(1, es_done(s));
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(0, el_stats(es_node(s, i))->timeouts);
+	EXPECT_EQ(1, el_stats(es_node(s, 0))->adopted);
+	EXPECT_EQ(1, el_stats(es_node(s, 1))->adopted);
+	EXPECT_EQ(0, el_stats(es_node(s, 2))->adopted);	/* told */
+	es_free(s);
+}
+
 /* Stale and malformed input. */
 TEST(stale_and_malformed_n5)
 {

@@ -35,6 +35,7 @@ struct es {
 	size_t nev;
 	struct es_node node[ES_MAX_NODES];
 	uint64_t side;		/* partition */
+	uint64_t reconnected;	/* es_reconnect(): the side es_heal() reports */
 	/* counters of every incarnation that ran, minus the mark */
 	uint64_t sent[EL_TYPE_MAX], done, stale, elections;
 	uint64_t last_change;
@@ -242,6 +243,18 @@ void es_detect(struct es *s, uint32_t at, uint32_t i)
 		el_peer_down(s->node[at].nd, i);
 }
 
+void es_detect_up(struct es *s, uint32_t at, uint32_t i)
+{
+	if (s->node[at].alive)
+		el_peer_up(s->node[at].nd, i);
+}
+
+void es_reconnect(struct es *s)
+{
+	s->reconnected = s->side;
+	s->side = 0;
+}
+
 void es_detect_all(struct es *s, uint32_t i)
 {
 	uint32_t j;
@@ -293,10 +306,11 @@ void es_partition(struct es *s, uint64_t side)
 
 void es_heal(struct es *s)
 {
-	uint64_t side = s->side;
+	uint64_t side = s->side ? s->side : s->reconnected;
 	uint32_t a, b;
 
 	s->side = 0;
+	s->reconnected = 0;
 	for (a = 0; a < s->cfg.n; a++)
 		for (b = 0; b < s->cfg.n; b++)
 			if (a != b && s->node[a].alive && s->node[b].alive &&

@@ -42,6 +42,8 @@ void es_start_all(struct es *s);
 void es_crash(struct es *s, uint32_t i);
 /* Node @at's failure detector reports @i down (el_peer_down). */
 void es_detect(struct es *s, uint32_t at, uint32_t i);
+/* Node @at's failure detector reports @i up again (el_peer_up). */
+void es_detect_up(struct es *s, uint32_t at, uint32_t i);
 /* Every live node but @i reports @i down. */
 void es_detect_all(struct es *s, uint32_t i);
 /* Restart @i as a new process: it learns the highest (term, leader) its
@@ -51,6 +53,9 @@ void es_restart(struct es *s, uint32_t i);
  * every node's detector reports the other side down / back up. */
 void es_partition(struct es *s, uint64_t side);
 void es_heal(struct es *s);
+/* The partition's links work again, but no detector has noticed yet
+ * (es_detect_up, es_heal report it): a heal as one node sees it. */
+void es_reconnect(struct es *s);
 /* One heartbeat round: every live node gets the view of every live,
  * reachable peer (el_peer_view). */
 void es_views(struct es *s);

@@ -240,6 +240,28 @@ int el_peer_view(struct el_node *nd, uint32_t id, uint64_t term,
 	    (leader != EL_NONE && leader >= nd->cfg.n))
 		return -EINVAL;
 	/*
+	 * A follower that a COORDINATOR did not reach (its sender believed
+	 * it down: a partition that heals is seen by each node at its own
+	 * time; or the message was lost) still accepts an older leader,
+	 * while a peer accepts a newer one of a term it has not seen passed:
+	 * it accepts that leader from the view. Only upwards (a higher
+	 * leader than its own, under bully also higher than itself: a lower
+	 * one it would bully), only a live one, and not during an election
+	 * of its own (its outcome decides).
+	 */
+	if (nd->started && leader != EL_NONE && leader != nd->cfg.self &&
+	    nd->leader != nd->cfg.self && (nd->live & el_bit(leader)) &&
+	    (nd->phase == EL_IDLE || nd->phase == EL_WAIT_COORD) &&
+	    term >= nd->term && el_cmp_leader(nd, term, leader) > 0 &&
+	    (nd->leader == EL_NONE || leader > nd->leader) &&
+	    (nd->algo != &el_bully_algo || leader > nd->cfg.self)) {
+		nd->st.adopted++;
+		el_set_phase(nd, EL_IDLE, EL_NO_TIMER);
+		el_accept(nd, leader, term, nd->live);
+		el_rearm(nd);
+		return 0;
+	}
+	/*
 	 * Two leaders (a partition healed): the lower leader holds an
 	 * election, which the higher side wins. Only the leader acts, so
 	 * that one election runs, not one per member of its side.
@@ -248,7 +270,6 @@ int el_peer_view(struct el_node *nd, uint32_t id, uint64_t term,
 	    leader <= nd->cfg.self || !(nd->live & el_bit(leader)) ||
 	    nd->phase != EL_IDLE)
 		return EL_IGNORED;
-	(void)term;
 	nd->algo->elect(nd);
 	el_rearm(nd);
 	return 0;

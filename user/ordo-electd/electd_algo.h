@@ -137,6 +137,9 @@ struct el_stats {
 					 * come back */
 	uint64_t takeovers;		/* ring: an ELECTION whose initiator
 					 * died, finished by this node */
+	uint64_t adopted;		/* leaders accepted from a peer's
+					 * view (el_peer_view), not from a
+					 * COORDINATOR */
 };
 
 enum el_phase {
@@ -193,7 +196,9 @@ int el_peer_up(struct el_node *nd, uint32_t id);
 /*
  * Peer @id's view from its heartbeat: it accepts @leader of @term. A
  * leader that learns of a higher leader (a healed partition) holds an
- * election, so that the cluster converges on the highest live id.
+ * election, so that the cluster converges on the highest live id. A
+ * follower that was not told of a newer, higher, live leader (no
+ * COORDINATOR reached it) accepts it from the view (counted "adopted").
  */
 int el_peer_view(struct el_node *nd, uint32_t id, uint64_t term,
 		 uint32_t leader);
