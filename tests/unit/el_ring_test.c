@@ -254,6 +254,49 @@ TEST(partition_then_heal_n5)
 	es_free(s);
 }
 
+/* The heal as the nodes see it: node 2 (the majority's leader) hears 3
+ * and 4 and sees 4 lead; 3 and 4 hear 2 but not 0 and 1 yet. 2's
+ * ELECTION goes 2 -> 3 -> 4 -> 2 (4 skips 0 and 1, down for it), its
+ * COORDINATOR the same way: 0 and 1 are not told and still accept 2.
+ * Their next heartbeats show them 4 accepted with a newer term: they
+ * accept it from the views. 6 messages, nobody times out. */
+TEST(heal_untold_nodes_follow_the_views_n5)
+{
+	struct es *s = ring(5, STAGGER);
+	uint32_t i;
+
+	cold(_metadata, s, 5);
+	es_partition(s, 0x07);
+	es_settle(s, 10000);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(2, el_leader(es_node(s, i)));
+	es_mark(s);
+	es_reconnect(s);
+	es_detect_up(s, 2, 3);
+	es_detect_up(s, 2, 4);
+	es_detect_up(s, 3, 2);
+	es_detect_up(s, 4, 2);
+	es_views(s);
+	es_settle(s, 10000);
+	EXPECT_EQ(4, el_leader(es_node(s, 2)));
+	EXPECT_EQ(2, el_leader(es_node(s, 0)));	/* not told */
+	EXPECT_EQ(2, el_leader(es_node(s, 1)));
+	EXPECT_EQ(3, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(3, es_sent(s, EL_COORDINATOR));
+	es_heal(s);
+	es_views(s);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, 4));
+	EXPECT_EQ(el_leader_term(es_node(s, 4)), el_leader_term(es_node(s, 0)));
+	EXPECT_EQ(6, es_sent(s, 0));
+	EXPECT_EQ(1, es_done(s));
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(0, el_stats(es_node(s, i))->timeouts);
+	EXPECT_EQ(1, el_stats(es_node(s, 0))->adopted);
+	EXPECT_EQ(1, el_stats(es_node(s, 1))->adopted);
+	es_free(s);
+}
+
 /* The same, but the minority side held three more elections meanwhile
  * (terms 2, 3, 4 with leader 4) while the majority is at term 2: the
  * healing election's ELECTION (term 3) collects top = 4 on its way, the
