@@ -150,6 +150,11 @@ struct mutexd {
 	struct ordo_timer retx_timer;
 	bool joining;		/* no algorithm state yet */
 	bool join_rejoin;	/* this node restarted its state itself */
+	bool join_excluded;	/* ... excluded by node join_by of the
+				 * other side, which won */
+	uint32_t join_by;
+	/* join_by's exclusions: the incarnation of each member (0: none) */
+	uint64_t by_excl[MX_MAX_NODES];
 	bool rejoined;		/* the algorithms run with MX_CFG_REJOIN */
 	struct ordo_timer join_timer;
 	uint64_t retransmitted, duplicates, stale, window_drops;
@@ -676,8 +681,8 @@ static uint32_t live_count(const struct mutexd *d)
  * at the deadline). */
 static void join_check(struct mutexd *d, bool deadline)
 {
-	uint64_t best = 0;
-	uint32_t i, c, coord = 0;
+	uint64_t best = 0, by_epoch = 0;
+	uint32_t i, c, coord = 0, by_coord = 0;
 	bool rejoin = d->join_rejoin;
 
 	if (!d->joining)
@@ -700,14 +705,49 @@ static void join_check(struct mutexd *d, bool deadline)
 			best = p->beat_epoch;
 			coord = c;
 		}
-		/* not heard: down for the algorithms until heard */
+		/*
+		 * Excluded: the side that excluded us goes on, its view is
+		 * the one to take (the other side of a healed partition
+		 * may count more coordinator changes, and rejoins too).
+		 */
+		if (p->beat_ok && !p->beat_joining && p->beat_epoch &&
+		    d->join_excluded && node_id(d, i) == d->join_by &&
+		    !node_idx(d, p->beat_coord, &c)) {
+			by_epoch = p->beat_epoch;
+			by_coord = c;
+		}
+		/*
+		 * Not heard: down for the algorithms until heard, as a peer
+		 * never heard (down_inc 0), not excluded in the incarnation
+		 * the runtime knew: a rejoining node still has the peers of
+		 * the other side of a healed partition suspected, and telling
+		 * them they are down (Beat.down) made them rejoin in turn.
+		 */
 		p->down = !ordo_rt_peer_alive(d->rt, node_id(d, i));
-		p->down_inc = ordo_rt_peer_incarnation(d->rt, node_id(d, i));
+		p->down_inc = p->down ? 0 :
+			      ordo_rt_peer_incarnation(d->rt, node_id(d, i));
 		p->upped = false;
+		/*
+		 * Excluded by the node that excluded us, in the incarnation
+		 * we know: excluded here too, until it rejoins. Else a node
+		 * of the same losing side, not yet told, passes us the
+		 * token its side made (ring: a later generation than the
+		 * winners', whose token we would then drop as stale).
+		 */
+		if (d->join_excluded && d->by_excl[i] &&
+		    d->by_excl[i] == ordo_rt_peer_incarnation(d->rt, node_id(d, i))) {
+			p->down = true;
+			p->down_inc = d->by_excl[i];
+			ordo_info("node %" PRIu32 " is excluded by node %" PRIu32 ": excluded here too",
+				  node_id(d, i), d->join_by);
+		}
 		if (!p->down)
 			chan_reset_in(d, i, p->down_inc);
 	}
-	if (best) {
+	if (by_epoch) {
+		d->coord_idx = by_coord;
+		d->epoch = by_epoch;
+	} else if (best) {
 		d->coord_idx = coord;
 		d->epoch = best;
 	} else {
@@ -740,6 +780,8 @@ static void join_start(struct mutexd *d, bool rejoin)
 
 	d->joining = true;
 	d->join_rejoin = rejoin;
+	d->join_excluded = false;
+	memset(d->by_excl, 0, sizeof(d->by_excl));
 	for (i = 0; i < d->n; i++)
 		d->peer[i].beat_ok = false;
 	/* a peer that stays silent this long is suspected anyway */
@@ -752,8 +794,11 @@ static void locks_stop(struct mutexd *d);
 /*
  * This node was excluded by the others: restart its algorithm state as
  * a new incarnation (the peers see a restart, mx_peer_up) and join again.
+ * @lost: by a node of the other side of a partition, and this side lost:
+ * the join takes that node's view (a node that excluded us unilaterally,
+ * say after a stall, may be of a losing side itself).
  */
-static void rejoin(struct mutexd *d, uint32_t by)
+static void rejoin(struct mutexd *d, uint32_t by, bool lost)
 {
 	uint32_t i;
 
@@ -769,6 +814,8 @@ static void rejoin(struct mutexd *d, uint32_t by)
 	}
 	ordo_rt_reincarnate(d->rt);
 	join_start(d, true);
+	d->join_excluded = lost;
+	d->join_by = by;
 }
 
 static size_t hb_fill(struct ordo_rt *rt, uint32_t to, uint8_t *buf,
@@ -776,12 +823,23 @@ static size_t hb_fill(struct ordo_rt *rt, uint32_t to, uint8_t *buf,
 {
 	struct mutexd *d = arg;
 	Ordo__Mutex__Beat b = ORDO__MUTEX__BEAT__INIT;
+	uint32_t excl[MX_MAX_NODES];
+	uint64_t excl_inc[MX_MAX_NODES];
 	struct peer *p;
-	uint32_t idx;
+	uint32_t idx, i;
 
 	if (node_idx(d, to, &idx))
 		return 0;
 	p = &d->peer[idx];
+	for (i = 0; i < d->n && !d->joining; i++) {
+		if (i == d->self_idx || !d->peer[i].down || !d->peer[i].down_inc)
+			continue;
+		excl[b.n_excluded] = node_id(d, i);
+		excl_inc[b.n_excluded++] = d->peer[i].down_inc;
+	}
+	b.excluded = excl;
+	b.n_excluded_inc = b.n_excluded;
+	b.excluded_inc = excl_inc;
 	b.ack_inc = p->src;
 	b.ack = p->cum;
 	b.sack = p->win;
@@ -804,7 +862,7 @@ static void hb_recv(struct ordo_rt *rt, uint32_t from, const uint8_t *data,
 	uint64_t me = ordo_rt_incarnation(rt);
 	Ordo__Mutex__Beat *b;
 	struct peer *p;
-	uint32_t idx;
+	uint32_t idx, i, c;
 	bool lose;
 
 	if (node_idx(d, from, &idx))
@@ -825,6 +883,15 @@ static void hb_recv(struct ordo_rt *rt, uint32_t from, const uint8_t *data,
 		p->beat_joining = b->joining;
 		p->beat_coord = b->coordinator;
 		p->beat_epoch = b->epoch;
+		if (d->join_excluded && from == d->join_by &&
+		    b->n_excluded == b->n_excluded_inc) {
+			memset(d->by_excl, 0, sizeof(d->by_excl));
+			for (i = 0; i < b->n_excluded; i++) {
+				if (!node_idx(d, b->excluded[i], &c) &&
+				    c != d->self_idx)
+					d->by_excl[c] = b->excluded_inc[i];
+			}
+		}
 	} else if (b->down) {
 		/*
 		 * The peer excluded this node. If we did not exclude it, or
@@ -835,7 +902,7 @@ static void hb_recv(struct ordo_rt *rt, uint32_t from, const uint8_t *data,
 		       (2 * live_count(d) == d->n && d->peer[0].down);
 		if (!p->down || lose) {
 			ordo__mutex__beat__free_unpacked(b, NULL);
-			rejoin(d, from);
+			rejoin(d, from, p->down);
 			return;
 		}
 	}
@@ -1274,6 +1341,7 @@ static void m_status(struct ordo_ipc_session *s, uint32_t xid,
 		ps[np].node = node_id(d, i);
 		ps[np].state = (char *)ordo_peer_state_name(
 			ordo_rt_peer_state(d->rt, node_id(d, i)));
+		ps[np].down = !d->joining && d->peer[i].down;
 		psp[np] = &ps[np];
 		np++;
 	}

@@ -298,6 +298,8 @@ static void status_json(const Ordo__Mutex__StatusReply *r)
 		JU64(x, "node", r->peers[i]->node);
 		json_object_object_add(x, "state",
 				       json_object_new_string(r->peers[i]->state));
+		json_object_object_add(x, "down",
+				       json_object_new_boolean(r->peers[i]->down));
 		json_object_array_add(a, x);
 	}
 	json_object_object_add(o, "peers", a);
