@@ -818,6 +818,33 @@ static void rejoin(struct mutexd *d, uint32_t by, bool lost)
 	d->join_by = by;
 }
 
+/*
+ * A peer that has the same coordinator counts a later epoch: it saw the
+ * coordinator changes in another order (the suspicions of a partition's
+ * other side arrive one by one, in any order, and each change of the
+ * lowest live id is an epoch). Take its epoch over, so that the clients
+ * and the coordinator of a central lock talk in one epoch: a coordinator
+ * ignores the messages of an older epoch, a client the GRANTs of another.
+ */
+static void epoch_adopt(struct mutexd *d, uint32_t from, uint64_t epoch)
+{
+	uint32_t i;
+	int err;
+
+	ordo_notice("node %" PRIu32 " has coordinator node %" PRIu32 " in epoch %" PRIu64 ", this node in %" PRIu64 ": taking it over",
+		    from, node_id(d, d->coord_idx), epoch, d->epoch);
+	d->epoch = epoch;
+	for (i = 0; i < d->nlocks; i++) {
+		if (d->locks[i].def->proto != ORDO_APP_PROTO_MUTEX_CENTRAL ||
+		    !d->locks[i].nd)
+			continue;
+		err = mx_coordinator_changed(d->locks[i].nd, d->coord_idx, epoch);
+		if (err < 0)
+			ordo_warn("lock %s: coordinator change: %s",
+				  d->locks[i].name, strerror(-err));
+	}
+}
+
 static size_t hb_fill(struct ordo_rt *rt, uint32_t to, uint8_t *buf,
 		      size_t max, void *arg)
 {
@@ -905,6 +932,10 @@ static void hb_recv(struct ordo_rt *rt, uint32_t from, const uint8_t *data,
 			rejoin(d, from, p->down);
 			return;
 		}
+	} else if (!p->down && !b->joining &&
+		   b->coordinator == node_id(d, d->coord_idx) &&
+		   b->epoch > d->epoch) {
+		epoch_adopt(d, from, b->epoch);
 	}
 	ordo__mutex__beat__free_unpacked(b, NULL);
 	join_check(d, false);
