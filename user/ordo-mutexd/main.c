@@ -687,10 +687,18 @@ static void join_check(struct mutexd *d, bool deadline)
 
 	if (!d->joining)
 		return;
+	/*
+	 * After an exclusion, wait for the suspected peers too (until the
+	 * deadline): the other side of a healed partition is heard again a
+	 * heartbeat later, and a join without it took it as down until
+	 * heard, then counted a coordinator change (an epoch) for each of
+	 * its nodes coming back.
+	 */
 	for (i = 0; i < d->n && !deadline; i++) {
 		if (i == d->self_idx || d->peer[i].beat_ok)
 			continue;
-		if (ordo_rt_peer_state(d->rt, node_id(d, i)) != ORDO_PEER_SUSPECT)
+		if (d->join_rejoin ||
+		    ordo_rt_peer_state(d->rt, node_id(d, i)) != ORDO_PEER_SUSPECT)
 			return;
 	}
 	for (i = 0; i < d->n; i++) {
