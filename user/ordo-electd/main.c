@@ -96,6 +96,10 @@ struct electd {
 	uint32_t ngrps;
 	struct view *views;	/* [peer * ngrps + group] */
 	bool *beat;		/* [peer]: a Beat heard while joining */
+	/* [peer]: the detector saw it come back (suspect -> alive) and no
+	 * heartbeat came since: a new incarnation in that heartbeat is the
+	 * restart already reported as down and up */
+	bool *back;
 	bool joining;
 	uint32_t join_ms;
 	struct ordo_timer join_timer;
@@ -486,8 +490,10 @@ static void on_peer(struct ordo_rt *rt, uint32_t node, enum ordo_peer_state old,
 	uint32_t idx, i;
 
 	(void)rt;
-	(void)old;
-	if (node_idx(d, node, &idx) || d->joining)
+	if (node_idx(d, node, &idx))
+		return;
+	d->back[idx] = state == ORDO_PEER_ALIVE && old == ORDO_PEER_SUSPECT;
+	if (d->joining)
 		return;
 	for (i = 0; i < d->ngrps; i++) {
 		struct grp *g = &d->grps[i];
@@ -513,6 +519,17 @@ static void on_restart(struct ordo_rt *rt, uint32_t node, uint64_t old,
 		  node, old, inc);
 	if (node_idx(d, node, &idx) || d->joining)
 		return;
+	if (d->back[idx]) {
+		/*
+		 * It was suspected and its first datagram since (e.g. the
+		 * COORDINATOR of a restarted highest id, sent before its
+		 * first heartbeat) made it alive again: the algorithms saw
+		 * it go down and come back. Down and up again now would
+		 * drop a leader just accepted and hold a needless election.
+		 */
+		d->back[idx] = false;
+		return;
+	}
 	for (i = 0; i < d->ngrps; i++) {
 		if (!d->grps[i].nd)
 			continue;
@@ -563,6 +580,7 @@ static void hb_recv(struct ordo_rt *rt, uint32_t from, const uint8_t *data,
 	(void)rt;
 	if (node_idx(d, from, &idx))
 		return;
+	d->back[idx] = false;	/* a heartbeat came: on_restart() is past */
 	b = ordo__election__beat__unpack(NULL, len, data);
 	if (!b) {
 		d->bad_body++;
@@ -1039,6 +1057,8 @@ static void groups_free(struct electd *d)
 	d->views = NULL;
 	free(d->beat);
 	d->beat = NULL;
+	free(d->back);
+	d->back = NULL;
 }
 
 int main(int argc, char **argv)
@@ -1100,7 +1120,8 @@ int main(int argc, char **argv)
 	ret = 1;
 	d.views = calloc((size_t)d.n * d.ngrps, sizeof(*d.views));
 	d.beat = calloc(d.n, sizeof(*d.beat));
-	if (!d.views || !d.beat)
+	d.back = calloc(d.n, sizeof(*d.back));
+	if (!d.views || !d.beat || !d.back)
 		goto out_conf;
 	if (ordo_loop_new(&d.loop))
 		goto out_conf;
