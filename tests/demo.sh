@@ -40,3 +40,11 @@ ordoctl stats
 echo
 echo "### mutual exclusion: ordo-mutexd on 5 nodes, every algorithm (tests/bench/mutex/run --quick -N 5 --msgstat)"
 tests/bench/mutex/run --quick -N 5 --msgstat || echo "(the mutex demo failed: exit $?)"
+
+# ---- leader election (issue 7): ordo-electd on 5 nodes ---------------
+# Self-contained: tests/bench/election/demo sets up its own 5-node cluster
+# with a bully and a ring group, kills the leader while `ordoctl leader
+# watch` runs, restarts it, and removes the cluster.
+echo
+echo "### leader election: ordo-electd on 5 nodes, bully and ring (tests/bench/election/demo)"
+tests/bench/election/demo || echo "(the election demo failed: exit $?)"
