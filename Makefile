@@ -206,7 +206,7 @@ vm: all
 BENCHES := $(patsubst tests/bench/%/,%,$(dir $(wildcard tests/bench/*/Makefile)))
 bench: all
 	@for b in $(BENCHES); do $(MAKE) -s -C tests/bench/$$b ORDO_TOP=$(TOP) || exit 1; done
-	@for b in $(BENCHES); do echo "== bench: $$b"; tests/vm/run --timeout 3600 -- tests/bench/$$b/run || exit 1; done
+	@for b in $(BENCHES); do echo "== bench: $$b"; tests/vm/run --timeout 7200 -- tests/bench/$$b/run || exit 1; done
 
 # ---------------------------------------------------------------- install
 ORDO_VERSION = $(shell sed -n 's/^\#define ORDO_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/uapi/linux/ordo.h)
