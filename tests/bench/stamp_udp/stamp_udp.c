@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stamp_udp [-j] [-t SEC] [-r REPS] [-k KINDS] [--veth NS_TX,NS_RX,RX_ADDR]: datagrams per
+ * stamp_udp [-j] [-t SEC] [-r REPS] [-k KINDS] [--spin] [--veth NS_TX,NS_RX,RX_ADDR]: datagrams per
  * second through UDP sockets opted in to ordo's socket stamping, next to
  * plain UDP, for every kind of logical clock:
  *
@@ -81,6 +81,7 @@ struct result {
 };
 
 static double dur = 2.0;
+static int spin;	/* --spin: the receiver polls without sleeping */
 
 static double now_s(void)
 {
@@ -205,12 +206,15 @@ static void receiver(const struct path *pa, uint32_t kind, int ready, int ctl,
 	xwrite(ready, "r", 1);
 	for (;;) {
 		struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { ctl, POLLIN, 0 } };
-		int r = poll(pfd, stopping ? 1 : 2, stopping ? DRAIN_MS : -1);
+		/* --spin: never sleep in poll while the sender runs */
+		int r = poll(pfd, stopping ? 1 : 2, stopping ? DRAIN_MS : spin ? 0 : -1);
 
 		if (r < 0 && errno != EINTR)
 			die("poll", errno);
-		if (r == 0)
+		if (r == 0 && stopping)
 			break;	/* idle after the sender stopped */
+		if (r == 0)
+			pfd[0].revents = POLLIN;	/* spinning: try anyway */
 		if (!stopping && (pfd[1].revents & (POLLIN | POLLHUP))) {
 			char c;
 
@@ -349,7 +353,10 @@ out_rx:
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: stamp_udp [-j] [-t SEC] [-r REPS] [-k KINDS] [--veth NS_TX,NS_RX,RX_ADDR]\n"
+		"usage: stamp_udp [-j] [-t SEC] [-r REPS] [-k KINDS] [--spin] [--veth NS_TX,NS_RX,RX_ADDR]\n"
+		"  --spin    the receiver never sleeps (no wakeup per datagram): the\n"
+		"            rate is then the cost of the sender's path and the kernel's\n"
+		"            receive path, not the dynamics of waking a sleeping receiver\n"
 		"  -k KINDS  comma list of plain, lamport, vector8, hlc (default: all;\n"
 		"            plain is always measured: the ratios are to it)\n");
 	exit(2);
@@ -404,6 +411,8 @@ int main(int argc, char **argv)
 			reps = (unsigned int)atoi(argv[++a]);
 			if (reps < 1 || reps > MAX_REPS)
 				usage();
+		} else if (!strcmp(argv[a], "--spin")) {
+			spin = 1;
 		} else if (!strcmp(argv[a], "-k") && a + 1 < argc) {
 			char *s = strdup(argv[++a]), *t, *save = NULL;
 
