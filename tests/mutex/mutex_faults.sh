@@ -117,11 +117,15 @@ start()
 	cluster_conf_append <<EOF
 [runtime]
 heartbeat_ms = 100
-suspect_ms = 1500
+suspect_ms = 3000
 EOF
 	for L in "$@"; do
 		printf '\n[lock %s]\nalgorithm = %s\n' "${L%%:*}" "${L#*:}" |
 			cluster_conf_append
+		# an idle token moves on after idle_ms; at 100 ms (the heartbeat
+		# period, which acks it) one is nearly always unacknowledged, and
+		# settled() would wait for a moment that seldom comes
+		[ "${L#*:}" = ring ] && echo "idle_ms = 1000" | cluster_conf_append
 	done
 	for i in $(seq 1 "$N"); do
 		cluster_start "$i" "$MUTEXD" --foreground --config "$CLUSTER_CONF" \
