@@ -6,8 +6,8 @@
  * long, while ordo-msgstat's probes are attached and detached every
  * PHASE_MS milliseconds: phases alternate off, on, off, on, ...
  *
- * MODE says what "on" attaches, exactly as ordo-msgstat does it (the same
- * skeleton, the same programs, the same clsact hook creation):
+ * MODE says what "on" attaches, as ordo-msgstat does it (the same
+ * skeleton, the same programs; the hooks stay, see hooks_setup()):
  *   tc     the wire probes: clsact ingress and egress on the veth end of
  *          each namespace (ordo-msgstat --no-stamps -n NS_TX -n NS_RX)
  *   stamp  the stamp probe only (raw_tp ordo:ordo_lc_event)
@@ -229,9 +229,6 @@ static void tc_on(void)
 				    .attach_point = BPF_TC_INGRESS);
 
 		ns_enter(ends[e].nsfd);
-		err = bpf_tc_hook_create(&hook);
-		if (err && err != -EEXIST)
-			die("clsact", -err);
 		for (dir = 0; dir < 2; dir++) {
 			struct bpf_tc_opts *o = &ends[e].opts[dir];
 
@@ -250,6 +247,61 @@ static void tc_on(void)
 
 static void tc_off(void)
 {
+	int e, dir;
+
+	for (e = 0; e < 2; e++) {
+		ns_enter(ends[e].nsfd);
+		for (dir = 0; dir < 2; dir++) {
+			DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ends[e].ifindex,
+					    .attach_point = dir == MSGSTAT_TX ? BPF_TC_EGRESS :
+										BPF_TC_INGRESS);
+			DECLARE_LIBBPF_OPTS(bpf_tc_opts, o, .handle = ends[e].opts[dir].handle,
+					    .priority = ends[e].opts[dir].priority);
+
+			bpf_tc_detach(&hook, &o);
+		}
+	}
+	ns_enter(self_ns);
+}
+
+/*
+ * The clsact hooks stay for the whole run, and an empty program stays on
+ * the stamp tracepoint: creating a clsact qdisc or a first tracepoint
+ * probe flips a static key, and patching the kernel text every phase
+ * while a CPU runs through it left the TCG VM in a soft lockup (48 s in
+ * __netif_receive_skb_core's ingress branch). So an off phase has the
+ * hooks without filters (no program runs) and the tracepoint with a
+ * program that returns at once; on adds the probes.
+ */
+static void hooks_setup(int stamp)
+{
+	int e, err;
+
+	for (e = 0; e < 2; e++) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ends[e].ifindex,
+				    .attach_point = BPF_TC_INGRESS);
+
+		ns_enter(ends[e].nsfd);
+		err = bpf_tc_hook_create(&hook);
+		if (err && err != -EEXIST)
+			die("clsact", -err);
+	}
+	ns_enter(self_ns);
+	if (stamp) {
+		struct bpf_insn insns[] = {
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+		int fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "ordo_tp_keep", "GPL",
+				       insns, 2, NULL);
+
+		if (fd < 0 || bpf_raw_tracepoint_open("ordo_lc_event", fd) < 0)
+			die("empty program on ordo:ordo_lc_event", errno);
+	}
+}
+
+static void hooks_teardown(void)
+{
 	int e;
 
 	for (e = 0; e < 2; e++) {
@@ -257,7 +309,6 @@ static void tc_off(void)
 				    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
 
 		ns_enter(ends[e].nsfd);
-		/* as ordo-msgstat on exit: the hook it created goes, filters with it */
 		bpf_tc_hook_destroy(&hook);
 	}
 	ns_enter(self_ns);
@@ -379,6 +430,7 @@ int main(int argc, char **argv)
 	if (read(ready[0], &c, 1) != 1)
 		die("sender", EIO);
 
+	hooks_setup(stamp);
 	sleep_ms(200);		/* the stream is up */
 	probes = 0;
 	t_end = now_s() + secs;
@@ -414,6 +466,7 @@ int main(int argc, char **argv)
 	sh->stop = 1;
 	waitpid(sp, &st, 0);
 	waitpid(rp, &st, 0);
+	hooks_teardown();
 
 	/* on phase i against the mean of off phases i - 1 and i + 1 */
 	for (i = 1; i + 1 < nph; i += 2) {
