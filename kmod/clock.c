@@ -97,6 +97,28 @@ void ordo_clk_snapshot(struct ordo_clock_snap *snap, u64 *cyc)
 		*cyc = now;
 }
 
+/*
+ * UTC now, computed in place from the published snapshot inside the
+ * seqcount loop (as the vDSO does), without copying the snapshot: the
+ * HLC reads this on every stamped send and receive. A result computed
+ * from a snapshot the writer was changing is discarded by the retry; the
+ * read is a pure function of the snapshot's fields, each a value the
+ * writer published.
+ */
+s64 ordo_clk_utc_now(void)
+{
+	const struct ordo_counter *c;
+	unsigned int seq;
+	s64 utc;
+
+	do {
+		seq = read_seqcount_begin(&ordo_clk_seq);
+		c = READ_ONCE(ordo_clk_ctr);
+		utc = ordo_clock_read_utc(&ordo_clk_pub, c->read(), NULL);
+	} while (read_seqcount_retry(&ordo_clk_seq, seq));
+	return utc;
+}
+
 void ordo_clk_now_sts(struct ordo_clock_time *t,
 		      struct ptp_system_timestamp *sts)
 {

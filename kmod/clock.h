@@ -41,6 +41,7 @@ void ordo_clk_now_sts(struct ordo_clock_time *t,
 		      struct ptp_system_timestamp *sts);
 /* A consistent copy of the snapshot and the counter value read with it. */
 void ordo_clk_snapshot(struct ordo_clock_snap *snap, u64 *cyc);
+s64 ordo_clk_utc_now(void);
 /* TrueTime interval now; -EAGAIN if the clock is unsynchronised. */
 int ordo_clk_tt(struct ordo_tt *tt);
 /* The counter in use (never NULL between init and exit). */

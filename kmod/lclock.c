@@ -29,12 +29,8 @@ static LIST_HEAD(ordo_lc_domains);
 /* Physical time of the HLC: ordo's wall clock, UTC ns (UTC only). */
 static u64 ordo_lc_pt(void)
 {
-	struct ordo_clock_snap snap;
-	u64 cyc;
-	s64 utc;
+	s64 utc = ordo_clk_utc_now();
 
-	ordo_clk_snapshot(&snap, &cyc);
-	utc = ordo_clock_read_utc(&snap, cyc, NULL);
 	return utc > 0 ? (u64)utc : 0;
 }
 
