@@ -27,6 +27,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +39,15 @@
 #include "libordo.h"
 #include "ordo_rt.h"
 #include "mutex.pb-c.h"
+#include "election.pb-c.h"
+#include "ordo_rt.pb-c.h"
 #include "mutex_algo.h"
 
 #define NAME		"mutexd"
 #define LOCK_PREFIX	"lock "
+#define ELECT_SOCKET	ORDO_IPC_DIR "/electd.sock"
+#define ELECT_RETRY_MS	1000	/* reconnect to ordo-electd */
+#define ELECT_CALL_MS	500	/* the subscription's first answer */
 
 struct mutexd;
 struct lk;
@@ -140,8 +147,17 @@ struct mutexd {
 	uint32_t self;		/* node id */
 	uint32_t self_idx;	/* member index */
 	uint32_t n;
-	uint32_t coord_idx;	/* lowest member not suspected */
+	uint32_t coord_idx;	/* see coordinator_update() */
 	uint64_t epoch;
+	/* [mutexd] election: ordo-electd's leader of that group */
+	const char *el_group;	/* NULL: none */
+	const char *el_sock;
+	struct ordo_ipc_client *el_c;	/* the "elect.watch" subscription */
+	struct ordo_timer el_timer;	/* reconnect */
+	uint32_t el_leader;	/* node id; 0: none known */
+	uint64_t el_term;
+	int el_err;		/* the last connection error (logged once) */
+	uint64_t el_updates;	/* leader announcements received */
 	struct peer peer[MX_MAX_NODES];
 	struct lk *locks;
 	uint32_t nlocks;
@@ -524,8 +540,10 @@ static void lock_start(struct mutexd *d, struct lk *lk)
 }
 
 /*
- * The coordinator is the lowest member not down; a change (or @bump: the
- * coordinator restarted, its state is new) is a new epoch.
+ * The coordinator is ordo-electd's leader of the [mutexd] election group
+ * when one is known and not down here, else the lowest member not down.
+ * A change (or @bump: the coordinator restarted, its state is new) is a
+ * new epoch.
  */
 static void coordinator_update(struct mutexd *d, bool bump)
 {
@@ -540,12 +558,16 @@ static void coordinator_update(struct mutexd *d, bool bump)
 			break;
 		}
 	}
+	if (d->el_leader && !node_idx(d, d->el_leader, &i) && !d->peer[i].down)
+		c = i;
 	if (c == d->coord_idx && !bump)
 		return;
 	d->coord_idx = c;
 	d->epoch++;
-	ordo_notice("coordinator: node %" PRIu32 " (epoch %" PRIu64 ")",
-		    node_id(d, c), d->epoch);
+	ordo_notice("coordinator: node %" PRIu32 " (epoch %" PRIu64 ", %s)",
+		    node_id(d, c), d->epoch,
+		    d->el_leader && node_id(d, c) == d->el_leader ?
+		    "the elected leader" : "the lowest live id");
 	for (i = 0; i < d->nlocks; i++) {
 		if (!has_coordinator(&d->locks[i]) || !d->locks[i].nd)
 			continue;
@@ -554,6 +576,138 @@ static void coordinator_update(struct mutexd *d, bool bump)
 			ordo_warn("lock %s: coordinator change: %s",
 				  d->locks[i].name, strerror(-err));
 	}
+}
+
+/* ------------------------------------------------------------ ordo-electd */
+
+/* The leader ordo-electd announces (0: none known). */
+static void el_set_leader(struct mutexd *d, uint32_t leader, uint64_t term)
+{
+	uint32_t idx;
+
+	if (leader && node_idx(d, leader, &idx)) {
+		ordo_warn("election %s: leader node %" PRIu32 " is not a member here: ignored",
+			  d->el_group, leader);
+		leader = 0;
+	}
+	if (leader == d->el_leader && term == d->el_term)
+		return;
+	if (leader != d->el_leader)
+		ordo_info("election %s: leader %s%" PRIu32 " (term %" PRIu64 ")",
+			  d->el_group, leader ? "node " : "none ", leader, term);
+	d->el_leader = leader;
+	d->el_term = term;
+	coordinator_update(d, false);
+}
+
+static void el_drop(struct mutexd *d, int err)
+{
+	if (d->el_c) {
+		ordo_loop_del_fd(d->loop, ordo_ipc_client_fd(d->el_c));
+		ordo_ipc_disconnect(d->el_c);
+		d->el_c = NULL;
+	}
+	/*
+	 * The last leader heard stays the coordinator while it is live: the
+	 * other nodes' ordo-electd still name it (a leader changes only when
+	 * it fails, and then the lowest live id takes over here).
+	 */
+	if (err != d->el_err)
+		ordo_notice("election %s: no subscription to ordo-electd at %s (%s): the coordinator is %s; retrying every %d ms",
+			    d->el_group, d->el_sock, strerror(-err),
+			    d->el_leader ? "the last leader heard while it lives, then the lowest live id" :
+			    "the lowest live id", ELECT_RETRY_MS);
+	d->el_err = err;
+	ordo_timer_start(&d->el_timer, ELECT_RETRY_MS, 0);
+}
+
+/*
+ * A daemon that is joining, or between a leader's failure and the next
+ * COORDINATOR, names no leader: the last one stays (while it lives).
+ */
+static void el_apply(struct mutexd *d, const Ordo__Election__GroupStatus *g)
+{
+	d->el_updates++;
+	if (g->has_leader && g->started)
+		el_set_leader(d, g->leader, g->term);
+}
+
+/* The subscription's next change. */
+static void on_el_fd(struct ordo_loop *l, int fd, uint32_t events, void *arg)
+{
+	static uint8_t buf[ORDO_IPC_MSG_MAX];
+	struct mutexd *d = arg;
+	Ordo__Election__GroupStatus *g;
+	Ordo__Rt__Response *r;
+	ssize_t n;
+
+	(void)l;
+	(void)events;
+	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		el_drop(d, -ECONNRESET);
+		return;
+	}
+	r = ordo__rt__response__unpack(NULL, (size_t)n, buf);
+	if (!r || r->error) {
+		if (r)
+			ordo_warn("election %s: ordo-electd: %s", d->el_group,
+				  r->error->message);
+		el_drop(d, -EBADMSG);
+		if (r)
+			ordo__rt__response__free_unpacked(r, NULL);
+		return;
+	}
+	g = ordo__election__group_status__unpack(NULL, r->body.len, r->body.data);
+	ordo__rt__response__free_unpacked(r, NULL);
+	if (!g) {
+		el_drop(d, -EBADMSG);
+		return;
+	}
+	el_apply(d, g);
+	ordo__election__group_status__free_unpacked(g, NULL);
+}
+
+/* Subscribe to the group's leader changes ("elect.watch"). */
+static void on_el_timer(struct ordo_loop *l, struct ordo_timer *t, void *arg)
+{
+	Ordo__Election__WatchRequest req = ORDO__ELECTION__WATCH_REQUEST__INIT;
+	Ordo__Election__GroupStatus *g = NULL;
+	struct mutexd *d = arg;
+	char msg[256] = "";
+	int err;
+
+	(void)t;
+	err = ordo_ipc_connect(&d->el_c, d->el_sock);
+	if (err) {
+		el_drop(d, err);
+		return;
+	}
+	req.group = (char *)d->el_group;
+	err = ordo_ipc_call(d->el_c, "elect.watch", &req.base,
+			    &ordo__election__group_status__descriptor,
+			    (ProtobufCMessage **)&g, ELECT_CALL_MS, msg, sizeof(msg));
+	if (err) {
+		if (*msg && err != d->el_err)
+			ordo_warn("election %s: ordo-electd at %s: %s",
+				  d->el_group, d->el_sock, msg);
+		el_drop(d, err);
+		return;
+	}
+	err = ordo_loop_add_fd(l, ordo_ipc_client_fd(d->el_c), EPOLLIN,
+			       on_el_fd, d);
+	if (err) {
+		ordo__election__group_status__free_unpacked(g, NULL);
+		el_drop(d, err);
+		return;
+	}
+	ordo_notice("election %s: following ordo-electd's leader (%s)",
+		    d->el_group, d->el_sock);
+	d->el_err = 0;
+	el_apply(d, g);
+	ordo__election__group_status__free_unpacked(g, NULL);
 }
 
 static void peers_down(struct mutexd *d, uint32_t idx)
@@ -765,6 +919,9 @@ static void join_check(struct mutexd *d, bool deadline)
 				break;
 			}
 		}
+		if (d->el_leader && !node_idx(d, d->el_leader, &c) &&
+		    !d->peer[c].down)
+			d->coord_idx = c;
 	}
 	d->joining = false;
 	d->rejoined = rejoin;
@@ -773,6 +930,9 @@ static void join_check(struct mutexd *d, bool deadline)
 		    rejoin ? " (rejoin)" : "", live_count(d), d->n,
 		    node_id(d, d->coord_idx), d->epoch);
 	locks_create(d);
+	/* the peers' view, and ordo-electd names another leader */
+	if (d->el_leader)
+		coordinator_update(d, false);
 }
 
 static void on_join_timer(struct ordo_loop *l, struct ordo_timer *t, void *arg)
@@ -1487,6 +1647,10 @@ static void m_status(struct ordo_ipc_session *s, uint32_t xid,
 	r.rejoined = d->rejoined;
 	r.peer_restarts = d->peer_restarts;
 	r.joining = d->joining;
+	r.election = (char *)(d->el_group ? d->el_group : "");
+	r.election_connected = d->el_c != NULL;
+	r.election_leader = d->el_leader;
+	r.elected = d->el_leader && d->el_leader == node_id(d, d->coord_idx);
 	ordo_ipc_reply(s, xid, &r.base);
 out:
 	free(ls);
@@ -1556,7 +1720,8 @@ static void on_close(struct ordo_ipc_session *s, void *arg)
 /* ------------------------------------------------------------ configuration */
 
 static const char *const mutexd_keys[] = {
-	"socket", "port_offset", "retransmit_ms", NULL,
+	"socket", "port_offset", "retransmit_ms", "election", "election_socket",
+	NULL,
 };
 
 static int lock_conf(struct mutexd *d, struct ordo_conf_section *sec,
@@ -1652,8 +1817,22 @@ static int conf_read(struct mutexd *d, const char **sock, uint32_t *port_offset)
 		err = ordo_conf_u32(c, m, "retransmit_ms", 1, 60000,
 				    3 * c->rt.heartbeat_ms < 60000 ?
 				    3 * c->rt.heartbeat_ms : 60000, &d->rto_ms);
+	if (!err)
+		err = ordo_conf_str(c, m, "election", NULL, &d->el_group);
+	if (!err)
+		err = ordo_conf_str(c, m, "election_socket", ELECT_SOCKET,
+				    &d->el_sock);
 	if (err)
 		return err;
+	if (d->el_group) {
+		char name[128];
+
+		snprintf(name, sizeof(name), "election %s", d->el_group);
+		if (!*d->el_group || !ordo_conf_section(c, name))
+			return ordo_conf_kv_error(c, m, ordo_conf_get(m, "election"),
+						  "no [election %s] section: the group whose leader is the coordinator",
+						  d->el_group);
+	}
 	for (sec = NULL; (sec = ordo_conf_next(c, sec, LOCK_PREFIX)); )
 		n++;
 	if (!n)
@@ -1800,6 +1979,9 @@ int main(int argc, char **argv)
 	}
 	ordo_timer_init(&d.retx_timer, d.loop, on_retx_timer, &d);
 	ordo_timer_init(&d.join_timer, d.loop, on_join_timer, &d);
+	ordo_timer_init(&d.el_timer, d.loop, on_el_timer, &d);
+	if (d.el_group)
+		ordo_timer_start(&d.el_timer, 0, 0);
 	for (i = 0; i < N_ALGOS; i++)
 		ordo_rt_handle(d.rt, algos[i].proto, on_msg, &d);
 	ordo_rt_on_peer(d.rt, on_peer, &d);
@@ -1829,6 +2011,11 @@ int main(int argc, char **argv)
 out_rt:
 	ordo_timer_stop(&d.retx_timer);
 	ordo_timer_stop(&d.join_timer);
+	ordo_timer_stop(&d.el_timer);
+	if (d.el_c) {
+		ordo_loop_del_fd(d.loop, ordo_ipc_client_fd(d.el_c));
+		ordo_ipc_disconnect(d.el_c);
+	}
 	ordo_rt_close(d.rt);
 	locks_free(&d);
 out_loop:

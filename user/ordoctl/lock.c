@@ -291,6 +291,17 @@ static void status_json(const Ordo__Mutex__StatusReply *r)
 	JU64(o, "node", r->node);
 	JU64(o, "coordinator", r->coordinator);
 	JU64(o, "epoch", r->epoch);
+	if (*r->election) {
+		x = json_object_new_object();
+		json_object_object_add(x, "group", json_object_new_string(r->election));
+		json_object_object_add(x, "connected",
+				       json_object_new_boolean(r->election_connected));
+		if (r->election_leader)
+			JU64(x, "leader", r->election_leader);
+		json_object_object_add(x, "elected",
+				       json_object_new_boolean(r->elected));
+		json_object_object_add(o, "election", x);
+	}
 	json_object_object_add(o, "stamping", json_object_new_string(r->stamping));
 	a = json_object_new_array();
 	for (i = 0; i < r->n_peers; i++) {
@@ -392,6 +403,16 @@ static void status_table(const Ordo__Mutex__StatusReply *r)
 	       r->node, r->coordinator, r->epoch, r->stamping);
 	for (i = 0; i < r->n_peers; i++)
 		printf(" %" PRIu32 "=%s", r->peers[i]->node, r->peers[i]->state);
+	if (*r->election) {
+		char leader[16] = "none";
+
+		if (r->election_leader)
+			snprintf(leader, sizeof(leader), "%" PRIu32, r->election_leader);
+		printf("\nelection %s: leader %s%s; the coordinator is %s",
+		       r->election, leader,
+		       r->election_connected ? "" : " (ordo-electd not reachable)",
+		       r->elected ? "the elected leader" : "the lowest live id");
+	}
 	printf("\n%-16s %-16s %-8s %-8s %-12s %20s %8s %8s %8s\n", "LOCK",
 	       "ALGORITHM", "STATE", "HOLDER", "QUEUE", "TOKEN", "ENTRIES",
 	       "SENT", "RECEIVED");
