@@ -16,6 +16,8 @@
 #   start N              a fresh cluster of N nodes running ordo-mutexd
 #                        with the [runtime]/[mutexd]/[lock] sections read
 #                        from stdin, every daemon joined, every peer alive
+#                        (a function mf_node_args I, if defined, prints
+#                        more arguments for node I's daemon)
 #   ready                every live daemon joined and sees every live peer
 #   settled              no message waits for an acknowledgement
 #   contend LOCK NODE... one client per NODE, ENTRIES sections each,
@@ -53,7 +55,7 @@ ok()
 	else
 		echo "not ok $n $2"
 		failed=$((failed + 1))
-		[ -n "${CLUSTER_DIR:-}" ] && tail -n 4 "$CLUSTER_DIR"/n*.log 2>/dev/null | sed 's/^/#   /'
+		[ -n "${CLUSTER_DIR:-}" ] && tail -n 4 "$CLUSTER_DIR"/*.log 2>/dev/null | sed 's/^/#   /'
 	fi
 }
 
@@ -130,8 +132,10 @@ start()
 	trap cleanup EXIT	# cluster_up set its own
 	cluster_conf_append
 	for i in $(seq 1 "$N"); do
+		# shellcheck disable=SC2046 # mf_node_args: words on purpose
 		cluster_start "$i" "$MUTEXD" ${MF_VERBOSE:+-v} --foreground --config "$CLUSTER_CONF" \
-			--node "$i" --socket "$(sock "$i")" || err=1
+			--node "$i" --socket "$(sock "$i")" \
+			$(declare -F mf_node_args >/dev/null && mf_node_args "$i") || err=1
 	done
 	cluster_wait 60 ready || { err=1; echo "# the cluster did not come up"; }
 	return $err
