@@ -201,6 +201,11 @@ struct tc_end {
 static struct msgstat_bpf *skel;
 static struct tc_end ends[2];
 static int self_ns;
+/* tcnull: the fd of an empty tc program (TC_ACT_UNSPEC), else -1 */
+static int null_tc = -1;
+/* cg: the cgroup the sender and receiver run in, the probes' links */
+static int cg_fd = -1;
+static struct bpf_link *cg_links[2];
 
 /* the veth end of the namespace: its only interface but lo */
 static int veth_of(int nsfd)
@@ -235,8 +240,9 @@ static void tc_on(void)
 			hook.attach_point = dir == MSGSTAT_TX ? BPF_TC_EGRESS : BPF_TC_INGRESS;
 			memset(o, 0, sizeof(*o));
 			o->sz = sizeof(*o);
-			o->prog_fd = bpf_program__fd(dir == MSGSTAT_TX ? skel->progs.msgstat_tc_tx :
-								       skel->progs.msgstat_tc_rx);
+			o->prog_fd = null_tc >= 0 ? null_tc :
+				     bpf_program__fd(dir == MSGSTAT_TX ? skel->progs.msgstat_tc_tx :
+									 skel->progs.msgstat_tc_rx);
 			err = bpf_tc_attach(&hook, o);
 			if (err)
 				die("tc attach", -err);
@@ -314,6 +320,45 @@ static void hooks_teardown(void)
 	ns_enter(self_ns);
 }
 
+/* cg: cgroup_skb ingress and egress on the cgroup of the stream */
+static void cg_on(void)
+{
+	cg_links[0] = bpf_program__attach_cgroup(skel->progs.msgstat_cg_rx, cg_fd);
+	cg_links[1] = bpf_program__attach_cgroup(skel->progs.msgstat_cg_tx, cg_fd);
+	if (!cg_links[0] || !cg_links[1])
+		die("attach cgroup_skb", errno);
+}
+
+static void cg_off(void)
+{
+	bpf_link__destroy(cg_links[0]);
+	bpf_link__destroy(cg_links[1]);
+	cg_links[0] = cg_links[1] = NULL;
+}
+
+/* cg: an empty cgroup_skb program (pass) on the root cgroup for the whole
+ * run keeps the cgroup_bpf static keys on, as hooks_setup() does for tc */
+static void cg_keep(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int root = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	enum bpf_attach_type t[2] = { BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS };
+	int i;
+
+	if (root < 0)
+		die("/sys/fs/cgroup", errno);
+	fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SKB, "ordo_cg_keep", "GPL", insns, 2, NULL);
+	if (fd < 0)
+		die("empty cgroup_skb program", errno);
+	for (i = 0; i < 2; i++)
+		if (bpf_prog_attach(fd, root, t[i], BPF_F_ALLOW_MULTI))
+			die("attach the empty cgroup_skb program", errno);
+	cg_fd = root;
+}
+
 static void stamp_on(void)
 {
 	skel->links.msgstat_stamp = bpf_program__attach(skel->progs.msgstat_stamp);
@@ -374,7 +419,7 @@ static double median(double *v, int n)
 int main(int argc, char **argv)
 {
 	static double rate[MAX_PHASES], on[MAX_PHASES], off[MAX_PHASES], ratio[MAX_PHASES];
-	int ready[2], tc, stamp, nsfd[2], nph, non = 0, noff = 0, nr = 0, i, st;
+	int ready[2], tc, stamp, cg, nsfd[2], nph, non = 0, noff = 0, nr = 0, i, st;
 	unsigned int phase_ms;
 	double secs, t_end, sum_on_rx = 0;
 	uint64_t probes;
@@ -382,14 +427,16 @@ int main(int argc, char **argv)
 	char c;
 
 	if (argc != 7) {
-		fprintf(stderr, "usage: toggle NS_TX NS_RX RX_ADDR SEC PHASE_MS tc|stamp|both\n");
+		fprintf(stderr, "usage: toggle NS_TX NS_RX RX_ADDR SEC PHASE_MS tc|stamp|both|tcnull|cg\n");
 		return 2;
 	}
 	secs = atof(argv[4]);
 	phase_ms = (unsigned int)atoi(argv[5]);
-	tc = !strcmp(argv[6], "tc") || !strcmp(argv[6], "both");
+	tc = !strcmp(argv[6], "tc") || !strcmp(argv[6], "both") ||
+	     !strcmp(argv[6], "tcnull");
 	stamp = !strcmp(argv[6], "stamp") || !strcmp(argv[6], "both");
-	if (!(secs > 0) || phase_ms < 50 || (!tc && !stamp)) {
+	cg = !strcmp(argv[6], "cg");
+	if (!(secs > 0) || phase_ms < 50 || (!tc && !stamp && !cg)) {
 		fprintf(stderr, "toggle: bad SEC, PHASE_MS (>= 50) or MODE\n");
 		return 2;
 	}
@@ -430,6 +477,19 @@ int main(int argc, char **argv)
 	if (read(ready[0], &c, 1) != 1)
 		die("sender", EIO);
 
+	if (!strcmp(argv[6], "tcnull")) {
+		struct bpf_insn insns[] = {
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = -1 },
+			{ .code = BPF_JMP | BPF_EXIT },
+		};
+
+		null_tc = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "ordo_tc_null", "GPL",
+					insns, 2, NULL);
+		if (null_tc < 0)
+			die("empty tc program", errno);
+	}
+	if (cg)
+		cg_keep();
 	hooks_setup(stamp);
 	sleep_ms(200);		/* the stream is up */
 	probes = 0;
@@ -444,22 +504,26 @@ int main(int argc, char **argv)
 				tc_on();
 			if (stamp)
 				stamp_on();
+			if (cg)
+				cg_on();
 		}
 		sleep_ms(SETTLE_MS);
 		if (is_on)
-			p0 = probe_count(tc);
+			p0 = probe_count(tc || cg);
 		c0 = sh->received;
 		t0 = now_s();
 		sleep_ms(phase_ms);
 		c1 = sh->received;
 		t1 = now_s();
 		if (is_on) {
-			probes += probe_count(tc) - p0;
+			probes += probe_count(tc || cg) - p0;
 			sum_on_rx += c1 - c0;
 			if (tc)
 				tc_off();
 			if (stamp)
 				stamp_off();
+			if (cg)
+				cg_off();
 		}
 		rate[nph] = (c1 - c0) / (t1 - t0);
 	}
@@ -485,7 +549,7 @@ int main(int argc, char **argv)
 	       median(off, noff), median(on, non), median(ratio, nr), sum_on_rx,
 	       (unsigned long long)probes);
 	msgstat_bpf__destroy(skel);
-	if ((double)probes < 0.9 * sum_on_rx) {
+	if (null_tc < 0 && (double)probes < 0.9 * sum_on_rx) {
 		fprintf(stderr, "toggle: the probes counted %llu of %.0f datagrams received while on\n",
 			(unsigned long long)probes, sum_on_rx);
 		return 1;
