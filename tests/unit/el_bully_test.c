@@ -150,8 +150,11 @@ TEST(worst_case_lowest_notices_n5) { worst_case(_metadata, 5); }
 TEST(worst_case_lowest_notices_n7) { worst_case(_metadata, 7); }
 
 /* Every node live, the lowest holds an election: the notes' worst case,
- * exactly n^2 - 1 (n(n-1)/2 ELECTION, as many OK, n - 1 COORDINATOR);
- * the leader stays, with a new term. */
+ * exactly n^2 - 1 (n(n-1)/2 ELECTION, as many OK, n - 1 COORDINATOR).
+ * Every node takes over (the sender accepts the same leader: it is not
+ * behind); the leader answers each ELECTION with OK and its COORDINATOR
+ * of term 1, which ends the elections: the leader and its term stay, no
+ * new winner (no operation-done mark). */
 static void lowest_elects(struct __test_metadata *_metadata, uint32_t n)
 {
 	struct es *s = bully(n);
@@ -167,7 +170,9 @@ static void lowest_elects(struct __test_metadata *_metadata, uint32_t n)
 	EXPECT_EQ(N * (N - 1) / 2, es_sent(s, EL_OK));
 	EXPECT_EQ(N - 1, es_sent(s, EL_COORDINATOR));
 	EXPECT_EQ(N * N - 1, es_sent(s, 0));
-	EXPECT_EQ(3, el_leader_term(es_node(s, 0)));
+	EXPECT_EQ(1, el_leader_term(es_node(s, 0)));
+	EXPECT_EQ(0, es_done(s));
+	EXPECT_EQ(N - 1, es_elections(s));
 	es_free(s);
 }
 
@@ -414,9 +419,11 @@ TEST(stale_and_malformed_n5)
 }
 
 /* The winner believed node 0 down when it announced; node 0 then holds
- * an election of the same term: the leader answers OK and, since its
- * COORDINATOR did not go to 0, sends it one now: node 0 agrees without
- * waiting for coord_ms. */
+ * an election: it is behind (it accepts no leader), so node 1, which
+ * accepts the live leader 2 above itself, answers OK without taking over,
+ * and the leader answers OK and, since its COORDINATOR did not go to 0,
+ * sends it one now: node 0 agrees without waiting for coord_ms, and every
+ * node keeps term 1. */
 TEST(late_starter_told_n3)
 {
 	struct es *s = bully(3);
@@ -435,17 +442,133 @@ TEST(late_starter_told_n3)
 	es_settle(s, 10000);
 	ASSERT_TRUE(es_agree(s, 2));
 	EXPECT_EQ(0, el_stats(es_node(s, 0))->timeouts);
-	/* ELECTION 0 -> 1, 2 and 1 -> 2 (1 takes over, as the notes
-	 * say); OK 1 -> 0, 2 -> 0, 2 -> 1; COORDINATOR 2 -> 0 (term 1,
-	 * the one it missed), then 2 -> 1 (term 3, 2 held an election for
-	 * 1's newer term) */
-	EXPECT_EQ(3, es_sent(s, EL_ELECTION));
-	EXPECT_EQ(3, es_sent(s, EL_OK));
-	EXPECT_EQ(2, es_sent(s, EL_COORDINATOR));
+	/* ELECTION 0 -> 1, 2; OK 1 -> 0, 2 -> 0; COORDINATOR 2 -> 0 */
+	EXPECT_EQ(2, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(2, es_sent(s, EL_OK));
+	EXPECT_EQ(1, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(1, es_elections(s));
+	EXPECT_EQ(0, es_done(s));
 	EXPECT_EQ(1, el_leader_term(es_node(s, 0)));
-	EXPECT_EQ(3, el_leader_term(es_node(s, 1)));
+	EXPECT_EQ(1, el_leader_term(es_node(s, 1)));
+	EXPECT_EQ(1, el_leader_term(es_node(s, 2)));
 	es_free(s);
 }
+
+/*
+ * The daemon's cold-start race: node 0 joins on the winner's COORDINATOR
+ * (the first election message ends its join), before any heartbeat
+ * showed it a leader, so it starts leaderless and holds an election; the
+ * COORDINATOR is handled right after. Every other node already accepts
+ * n-1. Node 0 is behind: nobody takes over, the leader's COORDINATOR was
+ * on its way (node 0 was a member when it announced, and node 0's term is
+ * not above the leader's), so nothing more is sent: n-1 ELECTION, n-1 OK,
+ * the same as if node 0 had started with the others (a cold start stays
+ * within n^2 - 1), one winner, term 1 everywhere. Before the ELECTION
+ * carried what its sender accepts, the nodes between took over with a
+ * newer term and the leader won again: two winners, 12 messages at n = 3.
+ */
+static void joined_on_coordinator(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct es *s = bully(n);
+	struct el_msg m = { 0 };
+	uint64_t N = n;
+	uint32_t i;
+
+	for (i = 1; i < n; i++)
+		es_start(s, i);
+	es_settle(s, 10000);
+	ASSERT_TRUE(el_leader(es_node(s, 1)) == n - 1);
+	EXPECT_EQ(1, es_done(s));
+	/* the concurrent election of nodes 1..n-1 */
+	EXPECT_EQ((N - 1) * (N - 2) / 2 + (N - 1) * (N - 2) / 2 + (N - 1),
+		  es_sent(s, 0));
+	es_mark(s);
+	es_start(s, 0);
+	m.type = EL_COORDINATOR;
+	m.flags = EL_F_DONE;
+	m.from = n - 1;
+	m.leader = n - 1;
+	m.term = 1;
+	EXPECT_EQ(0, es_inject(s, 0, &m));
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, n - 1));
+	EXPECT_EQ(N - 1, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(N - 1, es_sent(s, EL_OK));
+	EXPECT_EQ(0, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(0, es_done(s));
+	EXPECT_EQ(1, es_elections(s));
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(1, el_leader_term(es_node(s, i)));
+	EXPECT_EQ(0, el_stats(es_node(s, 0))->timeouts);
+	es_free(s);
+}
+
+TEST(joined_on_coordinator_n3) { joined_on_coordinator(_metadata, 3); }
+TEST(joined_on_coordinator_n5) { joined_on_coordinator(_metadata, 5); }
+TEST(joined_on_coordinator_n7) { joined_on_coordinator(_metadata, 7); }
+
+/*
+ * As above, but the COORDINATOR to node 0 was lost (UDP): node 0 gets
+ * every OK, waits coord_ms, and holds a second election, now of a term
+ * above the leader's (the OKs raised its term); the leader tells it this
+ * time. One COORDINATOR more, no new winner, term 1 everywhere.
+ */
+static void coordinator_lost(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct es *s = bully(n);
+	uint64_t N = n;
+	uint32_t i;
+
+	for (i = 1; i < n; i++)
+		es_start(s, i);
+	es_settle(s, 10000);
+	es_mark(s);
+	es_start(s, 0);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, n - 1));
+	EXPECT_EQ(1, el_stats(es_node(s, 0))->timeouts);
+	EXPECT_EQ(2, es_elections(s));
+	EXPECT_EQ(2 * (N - 1), es_sent(s, EL_ELECTION));
+	EXPECT_EQ(2 * (N - 1), es_sent(s, EL_OK));
+	EXPECT_EQ(1, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(0, es_done(s));
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(1, el_leader_term(es_node(s, i)));
+	es_free(s);
+}
+
+TEST(coordinator_lost_n3) { coordinator_lost(_metadata, 3); }
+TEST(coordinator_lost_n7) { coordinator_lost(_metadata, 7); }
+
+/*
+ * Node 0 suspects the live leader (a false suspicion) and holds an
+ * election: it lost the leader (same term, none accepted), so it is not
+ * behind and every node above takes over, as the notes say; the leader
+ * answers every ELECTION with OK and its COORDINATOR of term 1: n^2 - 1
+ * messages, as many as the notes' worst case, and no new term.
+ */
+static void false_suspicion(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct es *s = bully(n);
+	uint64_t N = n;
+
+	cold(_metadata, s, n);
+	es_mark(s);
+	es_detect(s, 0, n - 1);
+	es_settle(s, 10000);
+	es_detect_up(s, 0, n - 1);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, n - 1));
+	EXPECT_EQ(N * (N - 1) / 2, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(N * (N - 1) / 2, es_sent(s, EL_OK));
+	EXPECT_EQ(N - 1, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(0, es_done(s));
+	EXPECT_EQ(1, el_leader_term(es_node(s, 0)));
+	es_free(s);
+}
+
+TEST(false_suspicion_n3) { false_suspicion(_metadata, 3); }
+TEST(false_suspicion_n7) { false_suspicion(_metadata, 7); }
 
 TEST(config_errors)
 {

@@ -55,6 +55,9 @@ static void bully_elect(struct el_node *nd)
 	el_set_phase(nd, EL_WAIT_OK, nd->cfg.answer_ms);
 	m.type = EL_ELECTION;
 	m.term = nd->term;
+	/* what this node accepts: the receivers judge whether it is behind */
+	m.top = nd->leader_term;
+	m.leader = nd->leader;
 	for (i = nd->cfg.self + 1; i < nd->cfg.n; i++)
 		el_send(nd, i, &m);
 }
@@ -73,7 +76,8 @@ static int bully_input(struct el_node *nd, const struct el_msg *m)
 
 	switch (m->type) {
 	case EL_ELECTION:
-		if (m->from > nd->cfg.self)
+		if (m->from > nd->cfg.self || m->top >= m->term ||
+		    (m->leader != EL_NONE && m->leader >= nd->cfg.n))
 			return -EINVAL;	/* ELECTION only goes up */
 		if (m->term > nd->term)
 			nd->term = m->term;
@@ -82,17 +86,46 @@ static int bully_input(struct el_node *nd, const struct el_msg *m)
 		el_send(nd, m->from, &r);
 		if (nd->phase != EL_IDLE)
 			return 0;	/* holding an election already */
-		if (nd->leader == nd->cfg.self && m->term <= nd->leader_term) {
-			/* the outcome is known: our COORDINATOR is on its
-			 * way to it, unless it was believed down when we
-			 * announced (members: who was told) */
-			if (!(nd->members & el_bit(m->from))) {
+		if (nd->leader == nd->cfg.self) {
+			if (el_cmp_leader(nd, m->top, m->leader) > 0) {
+				/* the sender accepts a newer leader: win
+				 * again, above that term */
+				bully_elect(nd);
+				return 0;
+			}
+			/*
+			 * The outcome is known: this node leads. Tell the
+			 * sender, unless the COORDINATOR is on its way: it
+			 * was told (a member when we announced) and began
+			 * this election before it could have heard of it
+			 * (its term is not above ours). A sender that lost
+			 * us, or took over for a lower one, has a higher
+			 * term and is told: it ends its election on it.
+			 */
+			if (!(nd->members & el_bit(m->from)) ||
+			    m->term > nd->leader_term) {
 				r.type = EL_COORDINATOR;
 				r.term = nd->leader_term;
 				r.leader = nd->cfg.self;
 				el_send(nd, m->from, &r);
 				nd->members |= el_bit(m->from);
 			}
+			return 0;
+		}
+		if (nd->leader != EL_NONE && nd->leader > nd->cfg.self &&
+		    (nd->live & el_bit(nd->leader)) &&
+		    (m->top < nd->leader_term ||
+		     (m->top == nd->leader_term && m->leader != EL_NONE &&
+		      m->leader < nd->leader))) {
+			/*
+			 * The sender is behind: it has not heard of the
+			 * leader this node accepts, which is higher, alive,
+			 * and got the same ELECTION (it goes to every higher
+			 * id): that leader tells it. Taking over would hold
+			 * an election of a newer term for nothing. A sender
+			 * that lost the leader we accept (same term, no
+			 * leader) is not behind: we take over.
+			 */
 			return 0;
 		}
 		bully_elect(nd);
@@ -114,8 +147,14 @@ static int bully_input(struct el_node *nd, const struct el_msg *m)
 			nd->st.stale++;
 			return EL_IGNORED;
 		}
-		if (c == 0)
-			return EL_IGNORED;
+		if (c == 0) {
+			if (nd->phase == EL_IDLE)
+				return EL_IGNORED;	/* a duplicate */
+			/* the leader we accept answered the election we
+			 * hold (we took over for a lower node): it lives */
+			el_set_phase(nd, EL_IDLE, EL_NO_TIMER);
+			return 0;
+		}
 		if (m->term > nd->term)
 			nd->term = m->term;
 		if (m->leader < nd->cfg.self) {

@@ -159,6 +159,11 @@ static void op_send(void *ctx, uint32_t to, const struct el_msg *m)
 	b.top = m->top;
 	if (m->type == EL_COORDINATOR)
 		b.leader = node_id(d, m->leader);
+	if (m->type == EL_ELECTION && g->def->proto == ORDO_APP_PROTO_ELECT_BULLY &&
+	    m->leader != EL_NONE) {
+		b.has_leader = true;
+		b.leader = node_id(d, m->leader);
+	}
 	if (g->def->proto == ORDO_APP_PROTO_ELECT_RING) {
 		b.initiator = node_id(d, m->initiator);
 		for (i = 0; i < m->n_list; i++)
@@ -637,6 +642,9 @@ static void on_msg(struct ordo_rt *rt, const struct ordo_rt_msg *m, void *arg)
 		x.leader = EL_NONE;
 		x.initiator = EL_NONE;
 		if (m->type == EL_COORDINATOR && node_idx(d, b->leader, &x.leader))
+			bad = true;
+		if (m->type == EL_ELECTION && m->proto == ORDO_APP_PROTO_ELECT_BULLY &&
+		    b->has_leader && node_idx(d, b->leader, &x.leader))
 			bad = true;
 		if (m->proto == ORDO_APP_PROTO_ELECT_RING &&
 		    node_idx(d, b->initiator, &x.initiator))
