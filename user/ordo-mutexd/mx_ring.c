@@ -36,7 +36,11 @@
  * successor dies with it); the leader starts a new round when its probe
  * has not come back within probe_timeout_ms (never reusing the lost
  * round's generation). Generations are (round << 6 | leader id): two leaders (during a
- * change of leader) never pick the same one.
+ * change of leader) never pick the same one. The probe also brings back
+ * the highest generation the nodes on its way know: a leader that knows
+ * less (it restarted, or the round of the leader it replaced raised some
+ * min_gen) starts a round above it instead of creating a token that those
+ * nodes would drop as stale.
  *
  * Fencing: token value = generation << 32 | count; each grant takes
  * max(value carried, generation << 32) + 1, so tokens grow along the ring
@@ -190,6 +194,7 @@ static void r_start_probe(struct mx_ring *r, uint32_t lock)
 	m.gen = gen;
 	m.aux = r->nd.cfg.self;
 	m.token = lk->hop;
+	m.req = 0;	/* the highest generation the nodes on the way know */
 	mx_send(&r->nd, next, &m);
 }
 
@@ -297,12 +302,25 @@ static int r_probe(struct mx_ring *r, const struct mx_msg *m)
 			lk->seen_at = mx_now(&r->nd);
 			return 0;
 		}
+		if (m->req > m->gen) {
+			/*
+			 * A node on the way knows a newer generation (a
+			 * restarted leader forgot them, or the round of a
+			 * leader just replaced raised it): a token of G would
+			 * be stale there. A round above it instead.
+			 */
+			lk->min_gen = mx_max(lk->min_gen, m->req);
+			r_start_probe(r, m->lock);
+			return 0;
+		}
 		/* nobody has it, and nobody will take the old one */
 		r_regenerate(r, m->lock, m->gen, m->token);
 		return 0;
 	}
 	if (m->aux >= r->nd.cfg.n || !(r->nd.live & mx_bit(m->aux)))
 		return MX_IGNORED;		/* its leader is gone */
+	/* the highest generation seen on the way, before this round's */
+	fwd.req = mx_max(m->req, mx_max(lk->min_gen, lk->gen));
 	lk->min_gen = mx_max(lk->min_gen, m->gen);
 	fwd.flags = m->flags & MX_F_SEEN;
 	fwd.token = mx_max(m->token, lk->hop);	/* the highest hop seen */
