@@ -39,7 +39,7 @@
 #   input    (N = 3) a forged COORDINATOR of an older term (bully, ring)
 #            ignored and counted stale; 20 garbage datagrams counted
 #            malformed, 3 bad local API packets counted; the leader stays;
-#   several  (netem delay 200 ms, N = 3: 600 ms) the leader killed, then,
+#   several  (netem delay 400 ms, N = 3: 600 ms) the leader killed, then,
 #            while its ELECTION circulates, the ring initiator (node 1)
 #            and, N >= 5, the next leader (N-1): leader N-2 (N = 3: 2);
 #   stop     SIGTERM stops every daemon.
@@ -457,7 +457,9 @@ EOF
 	# the leader N, then, while its ELECTION circulates, the ring
 	# initiator (node 1, the dead leader's successor) and, N >= 5, the
 	# next leader N-1: under a netem delay, so that node 1 is caught
-	# mid-election (N = 3: 600 ms, the ELECTION makes only two hops)
+	# mid-election (N = 3: 600 ms, the ELECTION makes only two hops;
+	# N >= 5: 400 ms a hop, so that ordoctl, polling node 1, sees the
+	# phase even on a loaded host: at 200 ms it once saw node 1 only idle)
 	err=0
 	if [ "$N" -ge 5 ]; then
 		nodes=$(seq 2 $((N - 2)))
@@ -466,7 +468,7 @@ EOF
 		nodes=$(seq 2 $((N - 1)))
 		lx=$((N - 1))
 	fi
-	cluster_netem_all delay $([ "$N" = 3 ] && echo 600 || echo 200)ms || err=1
+	cluster_netem_all delay $([ "$N" = 3 ] && echo 600 || echo 400)ms || err=1
 	sleep 1
 	cluster_kill "$N" || err=1
 	t0=$(($(now_ms) + 20000))

@@ -101,6 +101,8 @@ struct electd {
 	 * restart already reported as down and up */
 	bool *back;
 	bool joining;
+	/* the join ended at join_ms (not early): a peer never heard is down */
+	bool join_expired;
 	uint32_t join_ms;
 	struct ordo_timer join_timer;
 	uint64_t bad_body;
@@ -439,11 +441,17 @@ static void group_start(struct electd *d, struct grp *g)
 		ordo_loop_stop(d->loop, 1);
 		return;
 	}
-	/* a peer never heard yet counts as up until the detector suspects
-	 * it (it may be starting too) */
+	/*
+	 * A suspected peer is down. One never heard counts as up until
+	 * join_ms has passed since this daemon started (it may be starting
+	 * too: its first heartbeat may be on its way while an election
+	 * message of a peer that heard it ended our join); join_unheard()
+	 * reports it down then if it is still silent.
+	 */
 	for (p = 0; p < d->n; p++)
 		if (p != d->self_idx &&
-		    ordo_rt_peer_state(d->rt, node_id(d, p)) == ORDO_PEER_SUSPECT)
+		    ordo_rt_peer_state(d->rt, node_id(d, p)) == ORDO_PEER_SUSPECT &&
+		    (d->beat[p] || d->join_expired))
 			el_peer_down(g->nd, p);
 	if (best != EL_NONE)
 		ordo_info("election %s: joined, the peers report leader node %" PRIu32 ", term %" PRIu64,
@@ -460,7 +468,9 @@ static void join_finish(struct electd *d, const char *why)
 	if (!d->joining)
 		return;
 	d->joining = false;
-	ordo_timer_stop(&d->join_timer);
+	if (d->join_expired)
+		ordo_timer_stop(&d->join_timer);
+	/* else it stays armed: join_unheard() at join_ms */
 	ordo_info("joined (%s)", why);
 	for (i = 0; i < d->ngrps; i++)
 		group_start(d, &d->grps[i]);
@@ -479,11 +489,36 @@ static void join_check(struct electd *d)
 	join_finish(d, "heard every peer");
 }
 
+/* join_ms passed after an early join: the peers never heard are down */
+static void join_unheard(struct electd *d)
+{
+	uint32_t p, i;
+
+	d->join_expired = true;
+	for (p = 0; p < d->n; p++) {
+		if (p == d->self_idx || d->beat[p] ||
+		    ordo_rt_peer_state(d->rt, node_id(d, p)) != ORDO_PEER_SUSPECT)
+			continue;
+		ordo_info("node %" PRIu32 " not heard within join_ms: down",
+			  node_id(d, p));
+		for (i = 0; i < d->ngrps; i++)
+			if (d->grps[i].nd)
+				el_peer_down(d->grps[i].nd, p);
+	}
+}
+
 static void on_join_timer(struct ordo_loop *l, struct ordo_timer *t, void *arg)
 {
+	struct electd *d = arg;
+
 	(void)l;
 	(void)t;
-	join_finish(arg, "join_ms passed");
+	if (!d->joining) {
+		join_unheard(d);
+		return;
+	}
+	d->join_expired = true;
+	join_finish(d, "join_ms passed");
 }
 
 /* ------------------------------------------------------------ failure detector */
