@@ -25,6 +25,17 @@
  * ratio's range). Loss = 1 - received / sent; "ordo drop" is what the receiving
  * domain dropped (invalid header, ...), the rest of the loss is the
  * socket's receive queue overflowing. No target is asserted.
+ *
+ * --paired MS: instead, one sender process alternates between a plain and
+ * a stamped socket every MS milliseconds (plain, stamped, plain, ...,
+ * for -t SEC per case) and one receiver process drains both (the plain
+ * socket on port 9377, the stamped one on 9378). Each stamped phase's
+ * send rate is compared with the mean of the plain phases on either side
+ * (the first pair is left out as warm-up); the table prints the median
+ * of these paired ratios and their quartiles. A slow stretch of the VM
+ * (TCG on a shared host) hits a phase and its neighbours alike, which
+ * separate runs per kind cannot promise: their per-round ratios scatter
+ * by +-20% and more. Every datagram must arrive (loss is printed).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -78,7 +89,13 @@ struct result {
 	size_t payload;
 	uint64_t sent, send_err, received, dropped;
 	double secs;
+	/* --paired: every phase's send rate (even: plain, odd: stamped) */
+	unsigned int nph;
+	double *rate;
 };
+
+#define MAX_PHASES	8192
+static double phase_s;	/* --paired: phase length, s (0: off) */
 
 static double dur = 2.0;
 static int spin;	/* --spin: the receiver polls without sleeping */
@@ -146,9 +163,10 @@ static void domain_del(struct ordo *h, uint32_t id)
 	ordo_close(h);
 }
 
-static int udp_socket(const char *addr, int rx, uint32_t kind, uint32_t id)
+static int udp_socket(const char *addr, int rx, uint32_t kind, uint32_t id,
+		      uint16_t port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 	int buf = 8 << 20;
 	int fd, err;
 
@@ -180,7 +198,17 @@ static void xwrite(int fd, const void *b, size_t n)
 
 static int xread(int fd, void *b, size_t n)
 {
-	return read(fd, b, n) == (ssize_t)n ? 0 : -1;
+	while (n) {
+		ssize_t r = read(fd, b, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		b = (char *)b + r;
+		n -= r;
+	}
+	return 0;
 }
 
 /*
@@ -197,42 +225,50 @@ static void receiver(const struct path *pa, uint32_t kind, int ready, int ctl,
 	struct iovec iov = { data, sizeof(data) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	uint64_t n = 0;
-	int fd, stopping = 0;
+	/* fd[0]: the kind's socket; --paired: fd[1] plain, on PORT */
+	int fd[2] = { -1, -1 }, nfd = phase_s ? 2 : 1, stopping = 0, f;
 
 	enter_netns(pa->ns_rx);
 	if (kind)
 		h = domain_add(id, kind, RX_VC_INDEX);
-	fd = udp_socket(pa->rx_addr, 1, kind, id);
+	fd[0] = udp_socket(pa->rx_addr, 1, kind, id, phase_s ? PORT + 1 : PORT);
+	if (phase_s)
+		fd[1] = udp_socket(pa->rx_addr, 1, 0, 0, PORT);
 	xwrite(ready, "r", 1);
 	for (;;) {
-		struct pollfd pfd[2] = { { fd, POLLIN, 0 }, { ctl, POLLIN, 0 } };
+		struct pollfd pfd[3] = {
+			{ ctl, POLLIN, 0 }, { fd[0], POLLIN, 0 }, { fd[1], POLLIN, 0 },
+		};
 		/* --spin: never sleep in poll while the sender runs */
-		int r = poll(pfd, stopping ? 1 : 2, stopping ? DRAIN_MS : spin ? 0 : -1);
+		int r = stopping ? poll(pfd + 1, nfd, DRAIN_MS) :
+				   poll(pfd, nfd + 1, spin ? 0 : -1);
 
 		if (r < 0 && errno != EINTR)
 			die("poll", errno);
 		if (r == 0 && stopping)
 			break;	/* idle after the sender stopped */
-		if (r == 0)
-			pfd[0].revents = POLLIN;	/* spinning: try anyway */
-		if (!stopping && (pfd[1].revents & (POLLIN | POLLHUP))) {
+		if (r == 0)	/* spinning: try anyway */
+			pfd[1].revents = pfd[2].revents = POLLIN;
+		if (!stopping && (pfd[0].revents & (POLLIN | POLLHUP))) {
 			char c;
 
 			if (read(ctl, &c, 1) < 0)
 				die("pipe read", errno);
 			stopping = 1;
 		}
-		if (!(pfd[0].revents & POLLIN))
-			continue;
-		for (;;) {
-			m.msg_control = cbuf;
-			m.msg_controllen = sizeof(cbuf);
-			if (recvmsg(fd, &m, MSG_DONTWAIT) < 0) {
-				if (errno == EAGAIN || errno == EINTR)
-					break;
-				die("recvmsg", errno);
+		for (f = 0; f < nfd; f++) {
+			if (!(pfd[1 + f].revents & POLLIN))
+				continue;
+			for (;;) {
+				m.msg_control = cbuf;
+				m.msg_controllen = sizeof(cbuf);
+				if (recvmsg(fd[f], &m, MSG_DONTWAIT) < 0) {
+					if (errno == EAGAIN || errno == EINTR)
+						break;
+					die("recvmsg", errno);
+				}
+				n++;
 			}
-			n++;
 		}
 	}
 	xwrite(res, &n, sizeof(n));
@@ -246,7 +282,9 @@ static void receiver(const struct path *pa, uint32_t kind, int ready, int ctl,
 				n += li.drops[i].value;
 	}
 	xwrite(res, &n, sizeof(n));
-	close(fd);
+	close(fd[0]);
+	if (fd[1] >= 0)
+		close(fd[1]);
 	domain_del(h, id);
 	_exit(0);
 }
@@ -259,34 +297,62 @@ static void sender(const struct path *pa, uint32_t kind, size_t len, int ready,
 	struct ordo *h = NULL;
 	static char data[65536];
 	uint64_t out[2] = { 0, 0 };	/* sent, errors */
-	double t0, t1, end;
-	unsigned int i;
-	int fd;
+	static double rate[MAX_PHASES];
+	double t0, t1, end, pend, pt0;
+	unsigned int i, nph = 0;
+	uint64_t pn = 0;
+	/* fd[0]: the kind's socket; --paired: fd[1] plain, on PORT */
+	int fd[2] = { -1, -1 }, cur;
 	char c;
 
 	enter_netns(pa->ns_tx);
 	if (kind)
 		h = domain_add(id, kind, 0);
-	fd = udp_socket(pa->rx_addr, 0, kind, id);
+	fd[0] = udp_socket(pa->rx_addr, 0, kind, id, phase_s ? PORT + 1 : PORT);
+	if (phase_s)
+		fd[1] = udp_socket(pa->rx_addr, 0, 0, 0, PORT);
+	cur = phase_s ? fd[1] : fd[0];	/* --paired: plain first */
 	memset(data, 0xa5, len);
 	xwrite(ready, "s", 1);
 	if (xread(go, &c, 1))
 		die("pipe read", errno);
 	t0 = now_s();
 	end = t0 + dur;
+	pt0 = t0;
+	pend = phase_s ? t0 + phase_s : end;
 	for (i = 0;; i++) {
-		if (!(i & 63) && now_s() >= end)
-			break;
-		if (send(fd, data, len, 0) == (ssize_t)len)
+		if (!(i & 15)) {
+			double t = now_s();
+
+			if (phase_s && t >= pend) {
+				if (nph < MAX_PHASES)
+					rate[nph++] = pn / (t - pt0);
+				pn = 0;
+				pt0 = t;
+				pend = t + phase_s;
+				cur = cur == fd[0] ? fd[1] : fd[0];
+			}
+			if (t >= end)
+				break;
+		}
+		if (send(cur, data, len, 0) == (ssize_t)len) {
 			out[0]++;
-		else
+			pn++;
+		} else {
 			out[1]++;	/* ENOBUFS, ECONNREFUSED, ... */
+		}
 	}
 	t1 = now_s();
 	xwrite(res, out, sizeof(out));
 	t1 -= t0;
 	xwrite(res, &t1, sizeof(t1));
-	close(fd);
+	if (phase_s) {
+		xwrite(res, &nph, sizeof(nph));
+		xwrite(res, rate, nph * sizeof(*rate));
+	}
+	close(fd[0]);
+	if (fd[1] >= 0)
+		close(fd[1]);
 	domain_del(h, id);
 	_exit(0);
 }
@@ -325,6 +391,15 @@ static int run_case(const struct path *pa, const struct kind *k, size_t len,
 	if (xread(sres[0], sout, sizeof(sout)) ||
 	    xread(sres[0], &r->secs, sizeof(r->secs)))
 		goto out_tx;
+	if (phase_s) {
+		if (xread(sres[0], &r->nph, sizeof(r->nph)) || r->nph > MAX_PHASES)
+			goto out_tx;
+		r->rate = malloc(MAX_PHASES * sizeof(*r->rate));
+		if (!r->rate)
+			die("malloc", ENOMEM);
+		if (r->nph && xread(sres[0], r->rate, r->nph * sizeof(*r->rate)))
+			goto out_tx;
+	}
 	xwrite(rctl[1], "x", 1);
 	if (xread(rres[0], &r->received, sizeof(r->received)) ||
 	    xread(rres[0], &r->dropped, sizeof(r->dropped)))
@@ -358,7 +433,9 @@ static void usage(void)
 		"            rate is then the cost of the sender's path and the kernel's\n"
 		"            receive path, not the dynamics of waking a sleeping receiver\n"
 		"  -k KINDS  comma list of plain, lamport, vector8, hlc (default: all;\n"
-		"            plain is always measured: the ratios are to it)\n");
+		"            plain is always measured: the ratios are to it)\n"
+		"  --paired MS  one stream per kind, alternating plain and stamped\n"
+		"            every MS ms (-t SEC each, -r ignored): paired ratios\n");
 	exit(2);
 }
 
@@ -392,6 +469,91 @@ static double median(const double *v, unsigned int n)
 	return n & 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
+/*
+ * --paired: one case per path, payload and stamped kind; each stamped
+ * phase against the mean of the plain phases on either side.
+ */
+static int paired(const struct path *paths, size_t npaths, unsigned int sel,
+		  int json)
+{
+	static double ratio[MAX_PHASES], pl[MAX_PHASES], st[MAX_PHASES];
+	size_t i, l, j;
+	int fail = 0, first = 1;
+
+	if (json)
+		printf("{\"duration_s\": %.3f, \"phase_ms\": %.0f, \"results\": [",
+		       dur, phase_s * 1000);
+	else
+		printf("%-9s %7s %-8s %12s %12s %7s %9s %7s %13s %6s\n", "path",
+		       "payload", "kind", "plain dg/s", "stamped dg/s", "loss",
+		       "ordo drop", "ratio", "p25..p75", "pairs");
+	for (i = 0; i < npaths; i++)
+		for (l = 0; l < 2; l++)
+			for (j = 1; j < NKINDS; j++) {
+				struct result r = { 0 };
+				unsigned int p, n = 0, np = 0, ns = 0;
+				double loss, q1, q3, med;
+
+				if (!(sel & 1u << j))
+					continue;
+				if (run_case(&paths[i], &kinds[j], payloads[l], &r)) {
+					fprintf(stderr, "stamp_udp: %s %zu B %s failed\n",
+						paths[i].name, payloads[l], kinds[j].name);
+					fail = 1;
+					free(r.rate);
+					continue;
+				}
+				/* phases 0, 1: warm-up; odd: stamped, between two plain */
+				for (p = 2; p < r.nph; p++) {
+					if (!(p & 1)) {
+						pl[np++] = r.rate[p];
+						continue;
+					}
+					st[ns++] = r.rate[p];
+					if (p + 1 < r.nph && r.rate[p - 1] + r.rate[p + 1] > 0)
+						ratio[n++] = r.rate[p] /
+							     ((r.rate[p - 1] + r.rate[p + 1]) / 2);
+				}
+				free(r.rate);
+				qsort(ratio, n, sizeof(*ratio), cmp_double);
+				qsort(pl, np, sizeof(*pl), cmp_double);
+				qsort(st, ns, sizeof(*st), cmp_double);
+				med = n ? (n & 1 ? ratio[n / 2] :
+					   (ratio[n / 2 - 1] + ratio[n / 2]) / 2) : 0;
+				q1 = n ? ratio[n / 4] : 0;
+				q3 = n ? ratio[(3 * n) / 4 < n ? (3 * n) / 4 : n - 1] : 0;
+				loss = r.sent ? 1.0 - (double)r.received / r.sent : 0;
+				if (loss < 0)
+					loss = 0;
+				if (json)
+					printf("%s\n  {\"path\": \"%s\", \"payload\": %zu, \"kind\": \"%s\", "
+					       "\"plain_per_s\": %.0f, \"stamped_per_s\": %.0f, "
+					       "\"sent\": %llu, \"send_errors\": %llu, "
+					       "\"received\": %llu, \"ordo_dropped\": %llu, "
+					       "\"loss\": %.4f, \"ratio\": %.3f, \"ratio_p25\": %.3f, "
+					       "\"ratio_p75\": %.3f, \"pairs\": %u}",
+					       first ? "" : ",", paths[i].name, payloads[l],
+					       kinds[j].name, np ? pl[np / 2] : 0,
+					       ns ? st[ns / 2] : 0,
+					       (unsigned long long)r.sent,
+					       (unsigned long long)r.send_err,
+					       (unsigned long long)r.received,
+					       (unsigned long long)r.dropped, loss, med, q1,
+					       q3, n);
+				else
+					printf("%-9s %5zu B %-8s %12.0f %12.0f %6.1f%% %9llu %7.3f %6.3f..%.3f %6u\n",
+					       paths[i].name, payloads[l], kinds[j].name,
+					       np ? pl[np / 2] : 0, ns ? st[ns / 2] : 0,
+					       100 * loss, (unsigned long long)r.dropped,
+					       med, q1, q3, n);
+				first = 0;
+				fflush(stdout);
+			}
+	if (json)
+		printf("\n]}\n");
+	return fail;
+}
+
 int main(int argc, char **argv)
 {
 	struct path paths[2] = { { "loopback", NULL, NULL, "127.0.0.1" } };
@@ -413,6 +575,10 @@ int main(int argc, char **argv)
 				usage();
 		} else if (!strcmp(argv[a], "--spin")) {
 			spin = 1;
+		} else if (!strcmp(argv[a], "--paired") && a + 1 < argc) {
+			phase_s = atof(argv[++a]) / 1000;
+			if (phase_s < 0.01 || phase_s > 10)
+				usage();
 		} else if (!strcmp(argv[a], "-k") && a + 1 < argc) {
 			char *s = strdup(argv[++a]), *t, *save = NULL;
 
@@ -441,6 +607,9 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
+
+	if (phase_s)
+		return paired(paths, npaths, sel, json);
 
 	/*
 	 * Rounds interleave the kinds, so that a slow phase of the machine
