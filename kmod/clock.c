@@ -48,6 +48,8 @@
 #include <linux/seqlock.h>
 #include <linux/workqueue.h>
 
+#include <asm/msr.h>
+
 #include "clock.h"
 #include "counter.h"
 #include "rtc.h"
@@ -58,7 +60,6 @@
 #define ORDO_CLK_RTC_LATE_NS	(100 * NSEC_PER_MSEC)
 
 static DEFINE_MUTEX(ordo_clk_lock);
-static seqcount_t ordo_clk_seq = SEQCNT_ZERO(ordo_clk_seq);
 
 /* Writer state, under ordo_clk_lock. */
 static struct ordo_clock ordo_clk;
@@ -69,9 +70,21 @@ static bool ordo_clk_was_set;	/* stepped by a user: no RTC edge step */
 static u32 ordo_clk_page_seq;
 static struct ordo_clk_event_info ordo_clk_ev;
 
-/* Published under ordo_clk_seq. */
-static struct ordo_clock_snap ordo_clk_pub;
-static const struct ordo_counter *ordo_clk_ctr;
+/*
+ * The readers' side, published under .seq: the sequence count, the
+ * counter and the snapshot, on one page and in four cache lines, as
+ * tk_core in kernel/time/timekeeping.c keeps its sequence count next to
+ * the timekeeper. A reader (the HLC, on every stamped datagram) touches
+ * nothing else; under TCG with page-table isolation every syscall starts
+ * with an empty TLB, and a page more costs a walk each time.
+ */
+static struct {
+	seqcount_t seq;
+	const struct ordo_counter *ctr;
+	struct ordo_clock_snap pub;
+} ordo_clk_rd __aligned(256) = {
+	.seq = SEQCNT_ZERO(ordo_clk_rd.seq),
+};
 
 static struct page *ordo_clk_pg;
 static struct delayed_work ordo_clk_tick_work;
@@ -88,11 +101,11 @@ void ordo_clk_snapshot(struct ordo_clock_snap *snap, u64 *cyc)
 	u64 now;
 
 	do {
-		seq = read_seqcount_begin(&ordo_clk_seq);
-		*snap = ordo_clk_pub;
-		c = READ_ONCE(ordo_clk_ctr);
+		seq = read_seqcount_begin(&ordo_clk_rd.seq);
+		*snap = ordo_clk_rd.pub;
+		c = READ_ONCE(ordo_clk_rd.ctr);
 		now = c->read();
-	} while (read_seqcount_retry(&ordo_clk_seq, seq));
+	} while (read_seqcount_retry(&ordo_clk_rd.seq, seq));
 	if (cyc)
 		*cyc = now;
 }
@@ -111,11 +124,17 @@ s64 ordo_clk_utc_now(void)
 	unsigned int seq;
 	s64 utc;
 
+	/*
+	 * Read on every HLC event: the TSC without the indirect call (a
+	 * retpoline under the usual mitigations), the arithmetic inline.
+	 */
 	do {
-		seq = read_seqcount_begin(&ordo_clk_seq);
-		c = READ_ONCE(ordo_clk_ctr);
-		utc = ordo_clock_read_utc(&ordo_clk_pub, c->read(), NULL);
-	} while (read_seqcount_retry(&ordo_clk_seq, seq));
+		seq = read_seqcount_begin(&ordo_clk_rd.seq);
+		c = READ_ONCE(ordo_clk_rd.ctr);
+		utc = ordo_clock_read_utc_inl(&ordo_clk_rd.pub,
+					      c == &ordo_tsc_counter ?
+					      rdtsc_ordered() : c->read());
+	} while (read_seqcount_retry(&ordo_clk_rd.seq, seq));
 	return utc;
 }
 
@@ -128,13 +147,13 @@ void ordo_clk_now_sts(struct ordo_clock_time *t,
 	u64 now;
 
 	do {
-		seq = read_seqcount_begin(&ordo_clk_seq);
-		snap = ordo_clk_pub;
-		c = READ_ONCE(ordo_clk_ctr);
+		seq = read_seqcount_begin(&ordo_clk_rd.seq);
+		snap = ordo_clk_rd.pub;
+		c = READ_ONCE(ordo_clk_rd.ctr);
 		ptp_read_system_prets(sts);
 		now = c->read();
 		ptp_read_system_postts(sts);
-	} while (read_seqcount_retry(&ordo_clk_seq, seq));
+	} while (read_seqcount_retry(&ordo_clk_rd.seq, seq));
 	ordo_clock_read(&snap, now, t);
 }
 
@@ -160,7 +179,7 @@ int ordo_clk_tt(struct ordo_tt *tt)
 
 const struct ordo_counter *ordo_clk_counter(void)
 {
-	return READ_ONCE(ordo_clk_ctr);
+	return READ_ONCE(ordo_clk_rd.ctr);
 }
 
 struct page *ordo_clk_page(void)
@@ -227,16 +246,16 @@ static void ordo_clk_wbegin(struct ordo_clk_ws *ws)
 
 	lockdep_assert_held(&ordo_clk_lock);
 	local_irq_save(ws->flags);
-	write_seqcount_begin(&ordo_clk_seq);
+	write_seqcount_begin(&ordo_clk_rd.seq);
 	WRITE_ONCE(pg->seq, ++ordo_clk_page_seq);
 	smp_wmb();	/* page->seq odd before the counter read and the snap */
-	ws->cyc = ordo_clk_ctr->read();
+	ws->cyc = ordo_clk_rd.ctr->read();
 }
 
 static void ordo_clk_publish_page(void)
 {
 	struct ordo_clock_page *pg = page_address(ordo_clk_pg);
-	const struct ordo_counter *c = ordo_clk_ctr;
+	const struct ordo_counter *c = ordo_clk_rd.ctr;
 
 	pg->version = ORDO_CLOCK_PAGE_VERSION;
 	pg->counter = c->id == ORDO_COUNTER_TSC ? ORDO_CLOCK_COUNTER_TSC :
@@ -250,11 +269,11 @@ static void ordo_clk_wend(struct ordo_clk_ws *ws)
 {
 	struct ordo_clock_page *pg = page_address(ordo_clk_pg);
 
-	ordo_clk_pub = ordo_clk.snap;
+	ordo_clk_rd.pub = ordo_clk.snap;
 	ordo_clk_publish_page();
 	smp_wmb();	/* the snap before page->seq even */
 	WRITE_ONCE(pg->seq, ++ordo_clk_page_seq);
-	write_seqcount_end(&ordo_clk_seq);
+	write_seqcount_end(&ordo_clk_rd.seq);
 	local_irq_restore(ws->flags);
 }
 
@@ -511,14 +530,14 @@ static int ordo_clk_counter_changed(struct notifier_block *nb,
 	if (action != ORDO_COUNTER_CHANGED || !c)
 		return NOTIFY_DONE;
 	mutex_lock(&ordo_clk_lock);
-	old = ordo_clk_ctr;
+	old = ordo_clk_rd.ctr;
 	if (old == c) {
 		mutex_unlock(&ordo_clk_lock);
 		return NOTIFY_OK;
 	}
 	/* As ordo_clk_wbegin(), with the two counters back to back. */
 	local_irq_save(ws.flags);
-	write_seqcount_begin(&ordo_clk_seq);
+	write_seqcount_begin(&ordo_clk_rd.seq);
 	WRITE_ONCE(((struct ordo_clock_page *)page_address(ordo_clk_pg))->seq,
 		   ++ordo_clk_page_seq);
 	smp_wmb();	/* page->seq odd before the counter reads */
@@ -527,7 +546,7 @@ static int ordo_clk_counter_changed(struct notifier_block *nb,
 	err = ordo_clock_set_source(&ordo_clk, old_cyc, c->hz, c->mask,
 				    ws.cyc);
 	if (!err)
-		WRITE_ONCE(ordo_clk_ctr, c);
+		WRITE_ONCE(ordo_clk_rd.ctr, c);
 	ordo_clk_wend(&ws);
 	if (err) {
 		pr_err("clock: cannot switch to %s: %d\n", c->name, err);
@@ -585,7 +604,7 @@ int ordo_clk_rtc_writeback(void)
 
 static unsigned long ordo_clk_tick_period(void)
 {
-	const struct ordo_counter *c = READ_ONCE(ordo_clk_ctr);
+	const struct ordo_counter *c = READ_ONCE(ordo_clk_rd.ctr);
 	unsigned long j = HZ;
 
 	if (c->max_idle_ns < 2ULL * NSEC_PER_SEC)
@@ -642,7 +661,7 @@ static void ordo_clk_edge_fn(struct work_struct *work)
 		return;
 	}
 	mutex_lock(&ordo_clk_lock);
-	c = ordo_clk_ctr;
+	c = ordo_clk_rd.ctr;
 	edge_cyc = e.counter[c->id];
 	if (ordo_clk_was_set || READ_ONCE(ordo_clk_stopping) || !edge_cyc) {
 		mutex_unlock(&ordo_clk_lock);
@@ -653,7 +672,7 @@ static void ordo_clk_edge_fn(struct work_struct *work)
 				  ordo_clk.snap.mult_raw, ordo_clk.snap.shift);
 	wall = e.rtc_sec * NSEC_PER_SEC + (s64)since;
 	if (!ordo_clock_step_to(&ordo_clk, ws.cyc, wall)) {
-		ordo_clk_ev.step_ns = wall - ordo_clock_read_utc(&ordo_clk_pub,
+		ordo_clk_ev.step_ns = wall - ordo_clock_read_utc(&ordo_clk_rd.pub,
 								 ws.cyc, NULL);
 		ordo_clk_ev.step_wall = wall;
 		ev = BIT(ORDO_CLOCK_EV_STEP);
@@ -687,7 +706,7 @@ int ordo_clk_init(void)
 	ordo_pll_init(&ordo_clk_pll);
 
 	mutex_lock(&ordo_clk_lock);
-	WRITE_ONCE(ordo_clk_ctr, c);
+	WRITE_ONCE(ordo_clk_rd.ctr, c);
 	ordo_clk_wbegin(&ws);
 	err = ordo_clock_init(&ordo_clk, c->hz, c->mask, ws.cyc,
 			      sec * NSEC_PER_SEC);

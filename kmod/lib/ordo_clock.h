@@ -51,6 +51,7 @@
 
 #include "ordo_compat.h"
 #include "ordo_leap.h"
+#include "ordo_math.h"
 
 #define ORDO_CLOCK_MIN_HZ		1000ULL
 #define ORDO_CLOCK_MAX_HZ		100000000000ULL	/* 100 GHz */
@@ -144,6 +145,25 @@ u64 ordo_clock_read_mono(const struct ordo_clock_snap *s, u64 cyc);
 u64 ordo_clock_read_raw(const struct ordo_clock_snap *s, u64 cyc);
 /* UTC ns; *leap_flags (may be NULL) gets ORDO_LEAP_F_* */
 s64 ordo_clock_read_utc(const struct ordo_clock_snap *s, u64 cyc, u32 *leap_flags);
+
+/*
+ * ordo_clock_read_utc(s, cyc, NULL), inline for the common case: @cyc in
+ * the snapshot's first rate segment and no leap second armed (the HLC
+ * reads UTC on every stamped datagram; the out-of-line calls cost more
+ * than the arithmetic). tests/unit/clock_test.c checks both agree.
+ */
+static inline s64 ordo_clock_read_utc_inl(const struct ordo_clock_snap *s,
+					  u64 cyc)
+{
+	u64 delta = ordo_clock_delta(cyc, s->cycle_last, s->mask);
+	ordo_u128 acc;
+
+	if (delta > s->seg_end || s->leap.dir)
+		return ordo_clock_read_utc(s, cyc, NULL);
+	acc = s->mono_frac + ordo_mul_u64(delta, s->mult);
+	return (s64)(ordo_add_sat(s->mono_ns, ordo_u128_sat(acc >> s->shift)) +
+		     (u64)s->wall_off);
+}
 
 /* Counter wrap period in ns: the longest allowed gap between updates. */
 u64 ordo_clock_max_interval_ns(const struct ordo_clock_snap *s);

@@ -477,6 +477,9 @@ TEST(mono_monotonic_random_ops)
 			m = ordo_clock_read_mono(&c.snap, sim_cyc(s));
 			ASSERT_LE(last, m) TH_LOG("op %d iteration %d", op, i);
 			last = m;
+			/* the inline UTC read (the HLC's) is the same function */
+			ASSERT_EQ(ordo_clock_read_utc(&c.snap, sim_cyc(s), NULL),
+				  ordo_clock_read_utc_inl(&c.snap, sim_cyc(s)));
 		}
 		cyc = sim_cyc(s);
 		old = c.snap;

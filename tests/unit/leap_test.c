@@ -104,6 +104,8 @@ static void run_step(struct __test_metadata *_metadata, int dir, const char * co
 		ordo_clock_read(&c.snap, sim_cyc(&s), &t);
 		hms(buf, sizeof(buf), t.utc, t.leap_flags);
 		EXPECT_STREQ(want[i], buf) TH_LOG("at +%d ms", i * 500);
+		/* the HLC's inline read around an armed leap */
+		EXPECT_EQ(t.utc, ordo_clock_read_utc_inl(&c.snap, sim_cyc(&s)));
 		EXPECT_EQ(want_flags[i], t.leap_flags & (ORDO_LEAP_F_IN_LEAP | ORDO_LEAP_F_DONE |
 							  ORDO_LEAP_F_ARMED))
 			TH_LOG("at +%d ms", i * 500);
