@@ -12,6 +12,14 @@
  *          each namespace (ordo-msgstat --no-stamps -n NS_TX -n NS_RX)
  *   stamp  the stamp probe only (raw_tp ordo:ordo_lc_event)
  *   both   both (ordo-msgstat -n NS_TX -n NS_RX)
+ *   tcnull (diagnostic) an empty tc program on the same hooks
+ *   cg     (diagnostic) the wire probes as cgroup_skb on the cgroup v2 root
+ *
+ * -u stamps with libordo's userspace implementation (struct ordo_ldom)
+ * instead of ordo.ko: the same datagrams on the wire, and no module needed
+ * for tc, tcnull and cg. With TOGGLE_PROG_STATS set (and sysctl
+ * kernel.bpf_stats_enabled=1, which itself slows every program) it prints
+ * the probes' run count and mean ns per run on stderr.
  *
  * The receiver counts what recvmsg() delivers in a shared counter; the
  * controller reads it at the start and end of each phase (after SETTLE_MS
@@ -42,6 +50,8 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -63,10 +73,14 @@ struct shared {
 };
 
 static struct shared *sh;
+static int user;	/* -u: libordo's userspace stamping, not ordo.ko */
 
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "toggle: %s: %s\n", what, strerror(err));
+	/* from the controller: the stream's processes stop too */
+	if (sh)
+		sh->stop = 1;
 	exit(1);
 }
 
@@ -104,25 +118,48 @@ static void ns_enter(int fd)
 		die("setns", errno);
 }
 
-static struct ordo *domain_add(uint32_t node)
+/*
+ * The stream's Lamport domain in this netns: ordo.ko's (created, the
+ * sockets opted in with ORDO_IOC_ATTACH), or with -u libordo's userspace
+ * implementation (the same header on the wire).
+ */
+static struct ordo_ldom *domain_open(uint32_t node)
 {
 	struct ordo_lclock_params p = {
 		.domain = DOMAIN, .kind = ORDO_WIRE_KIND_LAMPORT,
 		.has_node = 1, .node = node, .has_group = 1, .group = DOMAIN,
 	};
+	struct ordo_ldom *d;
 	struct ordo *h;
-	int err = ordo_open(&h);
+	int err;
 
+	if (!user) {
+		/* a stale one of an earlier run */
+		err = ordo_open(&h);
+		if (err)
+			die("ordo_open", -err);
+		ordo_lclock_domain_del(h, DOMAIN);
+		ordo_close(h);
+	}
+	err = ordo_ldom_open(&d, &p, user ? ORDO_LDOM_F_USER :
+				     ORDO_LDOM_F_KERNEL | ORDO_LDOM_F_CREATE);
 	if (err)
-		die("ordo_open", -err);
-	ordo_lclock_domain_del(h, DOMAIN);
-	err = ordo_lclock_domain_add(h, &p);
-	if (err)
-		die("ordo_lclock_domain_add", -err);
-	return h;
+		die("ordo_ldom_open", -err);
+	return d;
 }
 
-static int udp_sock(const char *addr, int rx)
+static void domain_close(struct ordo_ldom *d)
+{
+	struct ordo *h;
+
+	ordo_ldom_close(d);
+	if (!user && !ordo_open(&h)) {
+		ordo_lclock_domain_del(h, DOMAIN);
+		ordo_close(h);
+	}
+}
+
+static int udp_sock(struct ordo_ldom *d, const char *addr, int rx)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(PORT) };
 	int buf = 8 << 20, fd = socket(AF_INET, SOCK_DGRAM, 0), err;
@@ -133,9 +170,9 @@ static int udp_sock(const char *addr, int rx)
 	if (rx ? bind(fd, (struct sockaddr *)&sa, sizeof(sa)) :
 		 connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
 		die(rx ? "bind" : "connect", errno);
-	err = ordo_lclock_attach(fd, DOMAIN, 0);
+	err = ordo_ldom_attach(d, fd, 0);
 	if (err)
-		die("ordo_lclock_attach", -err);
+		die("ordo_ldom_attach", -err);
 	return fd;
 }
 
@@ -144,12 +181,12 @@ static void receiver(int nsfd, const char *addr, int ready)
 	static char data[65536], cbuf[256];
 	struct iovec iov = { data, sizeof(data) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct ordo *h;
+	struct ordo_ldom *d;
 	int fd;
 
 	ns_enter(nsfd);
-	h = domain_add(2);
-	fd = udp_sock(addr, 1);
+	d = domain_open(2);
+	fd = udp_sock(d, addr, 1);
 	if (write(ready, "r", 1) != 1)
 		die("pipe", errno);
 	for (;;) {
@@ -160,12 +197,13 @@ static void receiver(int nsfd, const char *addr, int ready)
 		for (;;) {
 			m.msg_control = cbuf;
 			m.msg_controllen = sizeof(cbuf);
-			if (recvmsg(fd, &m, MSG_DONTWAIT) < 0)
+			if (ordo_lrecvmsg(d, fd, &m, MSG_DONTWAIT) < 0)
 				break;
 			sh->received++;
 		}
 	}
-	ordo_lclock_domain_del(h, DOMAIN);
+	close(fd);
+	domain_close(d);
 	_exit(0);
 }
 
@@ -174,20 +212,23 @@ static void sender(int nsfd, const char *addr, int ready)
 	struct ordo_app_info a = { .proto = ORDO_APP_PROTO_MUTEX_RA, .type = 1,
 				   .sender = 1, .xid = 1, .body_len = 48 };
 	uint8_t b[64];
-	struct ordo *h;
+	struct iovec iov = { b, sizeof(b) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct ordo_ldom *d;
 	unsigned int i;
 	int fd;
 
 	ns_enter(nsfd);
-	h = domain_add(1);
-	fd = udp_sock(addr, 0);
+	d = domain_open(1);
+	fd = udp_sock(d, addr, 0);
 	ordo_app_encode(b, sizeof(b), &a);
 	memset(b + ORDO_APP_HDR_LEN, 0x5a, 48);
 	if (write(ready, "s", 1) != 1)
 		die("pipe", errno);
 	for (i = 0; !(i & 63) ? !sh->stop : 1; i++)
-		send(fd, b, sizeof(b), 0);
-	ordo_lclock_domain_del(h, DOMAIN);
+		ordo_lsendmsg(d, fd, &m, 0);
+	close(fd);
+	domain_close(d);
 	_exit(0);
 }
 
@@ -336,27 +377,64 @@ static void cg_off(void)
 	cg_links[0] = cg_links[1] = NULL;
 }
 
-/* cg: an empty cgroup_skb program (pass) on the root cgroup for the whole
- * run keeps the cgroup_bpf static keys on, as hooks_setup() does for tc */
+/*
+ * cg: the probes go on the root of the cgroup v2 hierarchy (unified, or
+ * beside v1 on a hybrid system), where the stream runs or above it. An
+ * empty cgroup_skb program (pass) on KEEP_CG, a child cgroup with no
+ * process in it, keeps the cgroup_bpf static keys on for the whole run,
+ * as hooks_setup() keeps the clsact hooks for tc: an off phase runs the
+ * hooks with no program for the stream, an on phase with the probes.
+ */
+#define KEEP_CG	"ordo_mso_keep"
+static int keep_cg = -1, keep_prog = -1;
+static char keep_path[64];
+
+static void cg_unkeep(void);
+
 static void cg_keep(void)
 {
 	struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	int root = open("/sys/fs/cgroup", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	static const char *const mnt[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
 	enum bpf_attach_type t[2] = { BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS };
-	int i;
+	int root = -1, i;
+	struct statfs sf;
 
+	for (i = 0; i < 2 && root < 0; i++) {
+		if (statfs(mnt[i], &sf) || sf.f_type != CGROUP2_SUPER_MAGIC)
+			continue;
+		root = open(mnt[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		snprintf(keep_path, sizeof(keep_path), "%s/" KEEP_CG, mnt[i]);
+	}
 	if (root < 0)
-		die("/sys/fs/cgroup", errno);
-	fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SKB, "ordo_cg_keep", "GPL", insns, 2, NULL);
-	if (fd < 0)
+		die("no cgroup v2 hierarchy at /sys/fs/cgroup{,/unified}", ENOENT);
+	if (mkdir(keep_path, 0755) && errno != EEXIST)
+		die(keep_path, errno);
+	keep_cg = open(keep_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (keep_cg < 0)
+		die(keep_path, errno);
+	atexit(cg_unkeep);	/* die() too */
+	keep_prog = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SKB, "ordo_cg_keep", "GPL",
+				  insns, 2, NULL);
+	if (keep_prog < 0)
 		die("empty cgroup_skb program", errno);
 	for (i = 0; i < 2; i++)
-		if (bpf_prog_attach(fd, root, t[i], BPF_F_ALLOW_MULTI))
+		if (bpf_prog_attach(keep_prog, keep_cg, t[i], BPF_F_ALLOW_MULTI))
 			die("attach the empty cgroup_skb program", errno);
 	cg_fd = root;
+}
+
+static void cg_unkeep(void)
+{
+	if (keep_cg < 0)
+		return;
+	bpf_prog_detach2(keep_prog, keep_cg, BPF_CGROUP_INET_INGRESS);
+	bpf_prog_detach2(keep_prog, keep_cg, BPF_CGROUP_INET_EGRESS);
+	close(keep_cg);
+	keep_cg = -1;
+	rmdir(keep_path);
 }
 
 static void stamp_on(void)
@@ -426,8 +504,13 @@ int main(int argc, char **argv)
 	pid_t rp, sp;
 	char c;
 
+	if (argc > 1 && !strcmp(argv[1], "-u")) {
+		user = 1;
+		argv++;
+		argc--;
+	}
 	if (argc != 7) {
-		fprintf(stderr, "usage: toggle NS_TX NS_RX RX_ADDR SEC PHASE_MS tc|stamp|both|tcnull|cg\n");
+		fprintf(stderr, "usage: toggle [-u] NS_TX NS_RX RX_ADDR SEC PHASE_MS tc|stamp|both|tcnull|cg\n");
 		return 2;
 	}
 	secs = atof(argv[4]);
@@ -438,6 +521,10 @@ int main(int argc, char **argv)
 	cg = !strcmp(argv[6], "cg");
 	if (!(secs > 0) || phase_ms < 50 || (!tc && !stamp && !cg)) {
 		fprintf(stderr, "toggle: bad SEC, PHASE_MS (>= 50) or MODE\n");
+		return 2;
+	}
+	if (user && stamp) {
+		fprintf(stderr, "toggle: -u: no stamp probe without ordo.ko (modes tc, tcnull, cg)\n");
 		return 2;
 	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -531,6 +618,7 @@ int main(int argc, char **argv)
 	waitpid(sp, &st, 0);
 	waitpid(rp, &st, 0);
 	hooks_teardown();
+	cg_unkeep();
 
 	/* on phase i against the mean of off phases i - 1 and i + 1 */
 	for (i = 1; i + 1 < nph; i += 2) {
@@ -548,6 +636,29 @@ int main(int argc, char **argv)
 	       "\"on_received\":%.0f,\"probe_counted\":%llu}\n",
 	       median(off, noff), median(on, non), median(ratio, nr), sum_on_rx,
 	       (unsigned long long)probes);
+	if (getenv("TOGGLE_PROG_STATS")) {
+		struct bpf_program *pr;
+
+		bpf_object__for_each_program(pr, skel->obj) {
+			struct bpf_prog_info pi = {};
+			__u32 len = sizeof(pi);
+
+			if (bpf_program__fd(pr) >= 0 &&
+			    !bpf_obj_get_info_by_fd(bpf_program__fd(pr), &pi, &len) && pi.run_cnt)
+				fprintf(stderr, "%s: %llu runs, %.1f ns/run\n", bpf_program__name(pr),
+					(unsigned long long)pi.run_cnt,
+					(double)pi.run_time_ns / pi.run_cnt);
+		}
+		if (null_tc >= 0) {
+			struct bpf_prog_info pi = {};
+			__u32 len = sizeof(pi);
+
+			if (!bpf_obj_get_info_by_fd(null_tc, &pi, &len) && pi.run_cnt)
+				fprintf(stderr, "empty tc program: %llu runs, %.1f ns/run\n",
+					(unsigned long long)pi.run_cnt,
+					(double)pi.run_time_ns / pi.run_cnt);
+		}
+	}
 	msgstat_bpf__destroy(skel);
 	if (null_tc < 0 && (double)probes < 0.9 * sum_on_rx) {
 		fprintf(stderr, "toggle: the probes counted %llu of %.0f datagrams received while on\n",
