@@ -75,8 +75,7 @@ static struct ordo_clk_event_info ordo_clk_ev;
  * counter and the snapshot, on one page and in four cache lines, as
  * tk_core in kernel/time/timekeeping.c keeps its sequence count next to
  * the timekeeper. A reader (the HLC, on every stamped datagram) touches
- * nothing else; under TCG with page-table isolation every syscall starts
- * with an empty TLB, and a page more costs a walk each time.
+ * nothing else.
  */
 static struct {
 	seqcount_t seq;
