@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """el_q.py --sums TAG FILE...: prints shell assignments TAG_G_F=N of the
 sums over FILE... of every group G's counters F (sent, elections,
-opdone_sent, stale, ELECTION, OK, COORDINATOR: sent by type), and
+opdone_sent, stale, skips, ELECTION, OK, COORDINATOR: sent by type), and
 TAG_wire_bully, TAG_wire_ring (datagrams sent on the wire),
 TAG_malformed, TAG_ipc_bad_requests: one python run per snapshot.
 
@@ -32,7 +32,7 @@ def sums(tag, files):
     for s in S:
         for g in s.get('groups', []):
             n = g['group']
-            for f in ('sent', 'elections', 'opdone_sent', 'stale'):
+            for f in ('sent', 'elections', 'opdone_sent', 'stale', 'skips'):
                 add('%s_%s_%s' % (tag, n, f), g.get(f, 0))
             for t in ('ELECTION', 'OK', 'COORDINATOR'):
                 add('%s_%s_%s' % (tag, n, t),

@@ -7,7 +7,8 @@
  * circulation), the leader killed (2(N-1)), concurrent initiators (each
  * circulates: 2N per initiator, one result), the initiator killed
  * mid-election (the node before it finishes the election), several
- * killed, the highest id restarted (it waits for the next election,
+ * killed, an ELECTION sent to a dead member before it was suspected (the
+ * sender skips it when it is), the highest id restarted (it waits for the next election,
  * which it wins), a partition and its heal; stale and malformed input.
  */
 #include "../kselftest_harness.h"
@@ -160,14 +161,10 @@ static void initiator_killed(struct __test_metadata *_metadata, uint32_t n)
 TEST(initiator_killed_takeover_n5) { initiator_killed(_metadata, 5); }
 TEST(initiator_killed_takeover_n7) { initiator_killed(_metadata, 7); }
 
-/* N = 5: the leader 4 dies, node 0 starts and dies, node 2 dies too,
- * both after node 1 forwarded the ELECTION to 2 and before anyone
- * noticed (the message is lost). Node 3's stagger runs out at 90 ms:
- * it starts over, 3 -> 1 -> 3, and announces: 4 ELECTION (2 before the
- * losses, 2 after), 2 COORDINATOR. */
-TEST(several_killed_n5)
+/* N = 5 after a cold start: the leader 4 dies and everyone notices at
+ * once; returns that time. */
+static uint64_t leader4_killed(struct __test_metadata *_metadata, struct es *s)
 {
-	struct es *s = ring(5, STAGGER);
 	uint64_t t0;
 
 	cold(_metadata, s, 5);
@@ -175,6 +172,22 @@ TEST(several_killed_n5)
 	t0 = es_now(s);
 	es_crash(s, 4);
 	es_detect_all(s, 4);
+	return t0;
+}
+
+/* N = 5: the leader 4 dies, node 0 starts and dies, node 2 dies too,
+ * both after node 1 forwarded the ELECTION to 2 and before anyone
+ * noticed (the message is lost). At 15 ms node 1's detector reports 2:
+ * node 1 skips it, sending the ELECTION on to 3 (at 25 ms, before 3's
+ * stagger of 90 ms runs out), whose next hop (1) would pass the dead
+ * initiator: 3 finishes the election for it and announces: 3 ELECTION
+ * (one lost), 2 COORDINATOR, one election. */
+TEST(several_killed_n5)
+{
+	struct es *s = ring(5, STAGGER);
+	uint64_t t0;
+
+	t0 = leader4_killed(_metadata, s);
 	es_run_until(s, t0 + 15);
 	es_crash(s, 0);
 	es_crash(s, 2);
@@ -182,13 +195,119 @@ TEST(several_killed_n5)
 	es_detect_all(s, 2);
 	es_settle(s, 10000);
 	ASSERT_TRUE(es_agree(s, 3));
-	EXPECT_EQ(4, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(3, es_sent(s, EL_ELECTION));
 	EXPECT_EQ(2, es_sent(s, EL_COORDINATOR));
-	EXPECT_EQ(2, es_elections(s));
-	EXPECT_EQ(t0 + 3 * STAGGER + 3 * DELAY, es_last_change(s));
+	EXPECT_EQ(1, es_elections(s));
+	EXPECT_EQ(1, el_stats(es_node(s, 1))->skips);
+	EXPECT_EQ(1, el_stats(es_node(s, 3))->takeovers);
+	EXPECT_EQ(t0 + 15 + 2 * DELAY, es_last_change(s));
 	EXPECT_EQ((1ULL << 1) | (1ULL << 3), el_members(es_node(s, 1)));
 	es_free(s);
 }
+
+/* The same losses, but node 1 notices 2 only at 200 ms: node 3's
+ * stagger runs out at 90 ms and it starts over (3 -> 1); node 1 sends
+ * that ELECTION to 2 as well (lost), and at 200 ms skips 2 for both: its
+ * forward goes on to 3, home: 3 announces (3 -> 1 -> 3). 5 ELECTION (two
+ * lost), 2 COORDINATOR, two elections, one skip. */
+TEST(several_killed_late_detector_n5)
+{
+	struct es *s = ring(5, STAGGER);
+	uint64_t t0;
+	uint32_t i;
+
+	t0 = leader4_killed(_metadata, s);
+	es_run_until(s, t0 + 15);
+	es_crash(s, 0);
+	es_crash(s, 2);
+	for (i = 1; i < 4; i += 2) {
+		es_detect(s, i, 0);
+		if (i != 1)
+			es_detect(s, i, 2);
+	}
+	es_run_until(s, t0 + 200);
+	ASSERT_EQ(EL_WAIT_COORD, el_phase(es_node(s, 1)));
+	EXPECT_EQ(EL_INITIATED, el_phase(es_node(s, 3)));
+	es_detect(s, 1, 2);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, 3));
+	EXPECT_EQ(5, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(2, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(2, es_elections(s));
+	EXPECT_EQ(1, el_stats(es_node(s, 1))->skips);
+	EXPECT_EQ(0, el_stats(es_node(s, 3))->timeouts);
+	EXPECT_EQ(t0 + 200 + 2 * DELAY, es_last_change(s));
+	es_free(s);
+}
+
+/* N = 5: the leader 4 dies; node 0 starts the election and its
+ * successor 1 dies with the ELECTION in flight. At 15 ms node 0's
+ * detector reports 1: node 0 sends its ELECTION again, to 2 (before 2's
+ * stagger of 60 ms runs out): 0 -> 2 -> 3 -> 0, then the COORDINATOR
+ * (leader 3) 0 -> 2 -> 3 -> 0: 4 ELECTION (one lost), 3 COORDINATOR,
+ * one election, one skip. */
+TEST(successor_killed_n5)
+{
+	struct es *s = ring(5, STAGGER);
+	uint64_t t0;
+
+	t0 = leader4_killed(_metadata, s);
+	es_run_until(s, t0 + 5);
+	es_crash(s, 1);
+	es_run_until(s, t0 + 15);
+	ASSERT_EQ(EL_INITIATED, el_phase(es_node(s, 0)));
+	es_detect(s, 0, 1);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, 3));
+	EXPECT_EQ(4, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(3, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(1, es_elections(s));
+	EXPECT_EQ(1, el_stats(es_node(s, 0))->skips);
+	EXPECT_EQ(0, el_stats(es_node(s, 0))->timeouts);
+	EXPECT_EQ((1ULL << 0) | (1ULL << 2) | (1ULL << 3), el_members(es_node(s, 2)));
+	EXPECT_EQ(t0 + 15 + 5 * DELAY, es_last_change(s));
+	es_free(s);
+}
+
+/* The leader dies and node n-2, the one before it, has not suspected it
+ * yet when node 0's ELECTION reaches it: it forwards it to the dead
+ * leader (lost). 5 ms later its detector reports the leader: it sends
+ * the ELECTION on to node 0, the initiator, instead of every node
+ * waiting coord_ms and starting over: one election, 2(N-1) + 1
+ * messages, one skip. */
+static void late_detector(struct __test_metadata *_metadata, uint32_t n)
+{
+	struct es *s = ring(n, STAGGER);
+	uint64_t N = n, t0;
+	uint32_t i;
+
+	cold(_metadata, s, n);
+	es_mark(s);
+	t0 = es_now(s);
+	es_crash(s, n - 1);
+	for (i = 0; i < n - 2; i++)
+		es_detect(s, i, n - 1);
+	es_run_until(s, t0 + (n - 2) * DELAY + 5);
+	ASSERT_EQ(EL_WAIT_COORD, el_phase(es_node(s, n - 2)));
+	es_detect(s, n - 2, n - 1);
+	es_settle(s, 10000);
+	ASSERT_TRUE(es_agree(s, n - 2));
+	EXPECT_EQ(N, es_sent(s, EL_ELECTION));
+	EXPECT_EQ(N - 1, es_sent(s, EL_COORDINATOR));
+	EXPECT_EQ(2 * (N - 1) + 1, es_sent(s, 0));
+	EXPECT_EQ(1, es_elections(s));
+	EXPECT_EQ(1, es_done(s));
+	EXPECT_EQ(1, el_stats(es_node(s, n - 2))->skips);
+	for (i = 0; i < n - 1; i++)
+		EXPECT_EQ(0, el_stats(es_node(s, i))->timeouts);
+	/* the COORDINATOR leaves node 0 when the skipped ELECTION is back */
+	EXPECT_EQ(t0 + (n - 2) * DELAY + 5 + DELAY + (N - 2) * DELAY, es_last_change(s));
+	es_free(s);
+}
+
+TEST(leader_killed_late_detector_n3) { late_detector(_metadata, 3); }
+TEST(leader_killed_late_detector_n5) { late_detector(_metadata, 5); }
+TEST(leader_killed_late_detector_n7) { late_detector(_metadata, 7); }
 
 /* The highest id restarts while n - 2 leads: it accepts n - 2 (no
  * message); the next election (node 0 holds one) makes it the leader:

@@ -23,6 +23,15 @@ struct el_node {
 	uint64_t deadline;	/* of the phase (EL_NO_TIMER) */
 	uint64_t my_term;	/* ring: the term of this node's own election */
 	uint64_t timer_at;	/* what the caller's timer is set to */
+	/*
+	 * ring: the ELECTIONs this node sent last and to whom (EL_NONE:
+	 * none), while it waits for their COORDINATOR: its own (valid in
+	 * EL_INITIATED) and the last one it forwarded (EL_INITIATED or
+	 * EL_WAIT_COORD). When that member goes down first, the message
+	 * goes on to the next live one: a skip.
+	 */
+	uint32_t own_to, fwd_to;
+	struct el_msg fwd;
 	struct el_stats st;
 };
 

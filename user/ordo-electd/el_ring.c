@@ -19,12 +19,18 @@
  * the COORDINATOR. A lost message is repaired by timeouts: the initiator
  * holds a new election when its message has not come back within
  * coord_ms, a process that forwarded an ELECTION holds one when no
- * COORDINATOR followed within coord_ms. Terms as in bully; a stale
+ * COORDINATOR followed within coord_ms. An ELECTION whose next hop the
+ * failure detector reports down before the COORDINATOR came (the member
+ * before a dead leader forwarded it there before it suspected the
+ * leader) is sent again to the next live member: a skip, one message
+ * more, where the timeout would cost coord_ms and an election per
+ * waiting member. Terms as in bully; a stale
  * COORDINATOR is ignored and not forwarded. A recovered process does not
  * take over: it accepts the current leader and waits for the next
  * election. Costs: Documentation/election-algorithms.rst.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "el_impl.h"
 
@@ -109,23 +115,34 @@ static void announce(struct el_node *nd, uint64_t term, const struct el_msg *lis
 	el_send(nd, s, &m);
 }
 
+/* This node's own ELECTION, of its term my_term. */
+static void own_election(const struct el_node *nd, struct el_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = EL_ELECTION;
+	m->term = nd->my_term;
+	m->initiator = nd->cfg.self;
+	m->list[m->n_list++] = nd->cfg.self;
+}
+
 static void ring_elect(struct el_node *nd)
 {
-	struct el_msg m = { 0 };
+	struct el_msg m;
 	uint32_t s = succ(nd);
 
 	nd->term++;
 	nd->my_term = nd->term;
 	nd->st.elections++;
-	m.type = EL_ELECTION;
-	m.term = nd->term;
-	m.initiator = nd->cfg.self;
-	m.list[m.n_list++] = nd->cfg.self;
+	own_election(nd, &m);
+	/* what it forwarded before belongs to an older election */
+	nd->fwd_to = EL_NONE;
+	nd->own_to = EL_NONE;
 	if (s == nd->cfg.self) {
 		announce(nd, nd->term, &m);	/* alone: no message */
 		return;
 	}
 	el_set_phase(nd, EL_INITIATED, nd->cfg.coord_ms);
+	nd->own_to = s;
 	el_send(nd, s, &m);
 }
 
@@ -152,10 +169,35 @@ static void ring_start(struct el_node *nd)
 	ring_elect_staggered(nd, nd->cfg.n - 1);
 }
 
+/*
+ * Send the ELECTION @f (this node's id appended) to the next live member
+ * (true), kept in nd->fwd for a skip, or, when that hop would pass its
+ * initiator, which is then down, finish the election for it, without it.
+ */
+static bool forward(struct el_node *nd, const struct el_msg *f)
+{
+	uint32_t s = succ(nd), i;
+
+	nd->fwd_to = EL_NONE;
+	if (s != f->initiator && dist(nd, nd->cfg.self, f->initiator) < dist(nd, nd->cfg.self, s)) {
+		struct el_msg l = { 0 };
+
+		for (i = 0; i < f->n_list; i++)
+			if (f->list[i] != f->initiator)
+				l.list[l.n_list++] = f->list[i];
+		nd->st.takeovers++;
+		announce(nd, f->top > f->term ? f->top : f->term, &l);
+		return false;
+	}
+	nd->fwd = *f;
+	nd->fwd_to = s;
+	el_send(nd, s, &nd->fwd);
+	return true;
+}
+
 static int ring_election(struct el_node *nd, const struct el_msg *m)
 {
 	struct el_msg f;
-	uint32_t s = succ(nd), i;
 
 	if (m->list[0] != m->initiator)
 		return -EINVAL;
@@ -175,21 +217,9 @@ static int ring_election(struct el_node *nd, const struct el_msg *m)
 	f.list[f.n_list++] = nd->cfg.self;
 	if (nd->term > f.top)
 		f.top = nd->term;
-	if (s != m->initiator && dist(nd, nd->cfg.self, m->initiator) < dist(nd, nd->cfg.self, s)) {
-		/* the next hop passes the initiator, which is down: finish
-		 * the election for it, without it */
-		struct el_msg l = { 0 };
-
-		for (i = 0; i < f.n_list; i++)
-			if (f.list[i] != m->initiator)
-				l.list[l.n_list++] = f.list[i];
-		nd->st.takeovers++;
-		announce(nd, f.top > m->term ? f.top : m->term, &l);
-		return 0;
-	}
 	if (nd->phase == EL_IDLE || nd->phase == EL_PENDING || nd->phase == EL_WAIT_COORD)
 		el_set_phase(nd, EL_WAIT_COORD, nd->cfg.coord_ms);
-	el_send(nd, s, &f);
+	forward(nd, &f);
 	return 0;
 }
 
@@ -245,8 +275,41 @@ static int ring_input(struct el_node *nd, const struct el_msg *m)
 	return ring_coordinator(nd, m);
 }
 
+/*
+ * @id went down while an ELECTION this node sent it had no COORDINATOR
+ * yet (a member that had not suspected the dead leader forwarded it
+ * there): it goes on to the next live member, as the notes say of a
+ * successor that is down, instead of waiting coord_ms for the timeout.
+ */
+static void ring_skip(struct el_node *nd, uint32_t id)
+{
+	struct el_msg f;
+
+	if (nd->phase == EL_INITIATED && nd->own_to == id) {
+		uint32_t s = succ(nd);
+
+		own_election(nd, &f);
+		nd->own_to = EL_NONE;
+		if (s == nd->cfg.self) {
+			announce(nd, nd->my_term, &f);	/* alone now */
+			return;
+		}
+		nd->st.skips++;
+		nd->own_to = s;
+		el_send(nd, s, &f);
+	}
+	if ((nd->phase == EL_INITIATED || nd->phase == EL_WAIT_COORD) &&
+	    nd->fwd_to == id) {
+		f = nd->fwd;
+		f.flags = 0;
+		if (forward(nd, &f))
+			nd->st.skips++;
+	}
+}
+
 static void ring_peer_down(struct el_node *nd, uint32_t id)
 {
+	ring_skip(nd, id);
 	if (id != nd->leader)
 		return;
 	el_lose_leader(nd);

@@ -143,6 +143,8 @@ struct el_node *el_new(const struct el_algo *algo, const struct el_cfg *cfg,
 	nd->phase = EL_IDLE;
 	nd->deadline = EL_NO_TIMER;
 	nd->timer_at = EL_NO_TIMER;
+	nd->own_to = EL_NONE;
+	nd->fwd_to = EL_NONE;
 	return nd;
 }
 

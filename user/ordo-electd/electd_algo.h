@@ -137,6 +137,13 @@ struct el_stats {
 					 * come back */
 	uint64_t takeovers;		/* ring: an ELECTION whose initiator
 					 * died, finished by this node */
+	uint64_t skips;			/* ring: ELECTIONs sent again, to
+					 * the next live member, because
+					 * the one they went to was found
+					 * down before the COORDINATOR
+					 * came (the first copy is lost;
+					 * a takeover instead counts as
+					 * a takeover) */
 	uint64_t adopted;		/* leaders accepted from a peer's
 					 * view (el_peer_view), not from a
 					 * COORDINATOR */

@@ -324,6 +324,7 @@ static int group_status(struct grp *g, Ordo__Election__GroupStatus *gs,
 		gs->invalid = st->invalid;
 		gs->timeouts = st->timeouts;
 		gs->takeovers = st->takeovers;
+		gs->skips = st->skips;
 	}
 	return 0;
 }

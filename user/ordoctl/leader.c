@@ -212,6 +212,7 @@ static struct json_object *group_json(const Ordo__Election__GroupStatus *g,
 	JU64(o, "invalid", g->invalid);
 	JU64(o, "timeouts", g->timeouts);
 	JU64(o, "takeovers", g->takeovers);
+	JU64(o, "skips", g->skips);
 	JU64(o, "answer_ms", g->answer_ms);
 	JU64(o, "coord_ms", g->coord_ms);
 	JU64(o, "stagger_ms", g->stagger_ms);
