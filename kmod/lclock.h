@@ -92,11 +92,11 @@ void ordo_lc_read(struct ordo_lc_domain *d, struct ordo_lc_value *v);
 /* A local event; @v (may be NULL) gets the clock after it. */
 int ordo_lc_tick(struct ordo_lc_domain *d, struct ordo_lc_value *v);
 /*
- * The send event: fills @info (all but hdr_len) and, for a vector, @vc
- * (ORDO_VC_MAX entries) with ts(m). 0 or -EOVERFLOW.
+ * The send event: writes the header with ts(m) to @hdr (@cap bytes, at
+ * least ordo_wire_hdr_len() for the domain). Returns its length,
+ * -EOVERFLOW (the clock cannot advance) or -EINVAL.
  */
-int ordo_lc_send(struct ordo_lc_domain *d, struct ordo_wire_info *info,
-		 u64 *vc);
+int ordo_lc_send(struct ordo_lc_domain *d, void *hdr, u32 cap);
 /*
  * The receive event for a decoded, valid header (@vc: its vector). With
  * @peek the clock is left unchanged and @cm reports what a read would

@@ -20,6 +20,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/in.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -52,14 +53,20 @@ static_assert(sizeof(struct ordo_lclock_cmsg) == 48);
 				 2 * ORDO_VC_MAX * sizeof(u64))
 
 /*
- * A bounce buffer kept by the socket between calls, so that a datagram
- * does not cost an allocation (for a 64 KiB receive buffer, a vmalloc()).
- * A call takes it with xchg() and gives it back the same way; concurrent
- * calls on one socket allocate their own.
+ * The receive bounce buffer, kept by the socket between calls, so that a
+ * datagram does not cost an allocation (for a 64 KiB receive buffer, a
+ * vmalloc()). A call takes it with xchg() and gives it back the same way;
+ * concurrent receives on one socket allocate their own. (Sends hold
+ * tx_lock and share one struct ordo_stamp_tx.)
  */
 struct ordo_stamp_buf {
 	size_t size;
 	u8 data[] __aligned(8);
+};
+
+/* What a send builds: the header, then a small payload. */
+struct ordo_stamp_tx {
+	u8 hdr[ORDO_WIRE_MAX_LEN + ORDO_STAMP_COPY_MAX];
 };
 
 struct ordo_stamp_sk {
@@ -68,8 +75,8 @@ struct ordo_stamp_sk {
 	struct proto *orig;		/* restored on detach */
 	u32 flags;			/* ORDO_ATTACH_F_* */
 	struct mutex tx_lock;		/* one datagram at a time */
-	struct ordo_stamp_buf *tx_buf;	/* cached, or NULL */
-	struct ordo_stamp_buf *rx_buf;
+	struct ordo_stamp_tx *tx;	/* under tx_lock; NULL until a send */
+	struct ordo_stamp_buf *rx_buf;	/* cached, or NULL */
 	struct rcu_head rcu;
 };
 
@@ -137,7 +144,7 @@ static void ordo_stamp_put(struct ordo_stamp_sk *st)
 {
 	if (refcount_dec_and_test(&st->ref)) {
 		/* no call runs any more: the cached buffers are idle */
-		kvfree(st->tx_buf);
+		kfree(st->tx);
 		kvfree(st->rx_buf);
 		ordo_lc_detach(st->dom);
 		call_rcu(&st->rcu, ordo_stamp_free_rcu);
@@ -192,6 +199,13 @@ static bool ordo_stamp_cmsg_gso(struct msghdr *msg)
  * are refused on attached sockets, so nothing else corks it), so no
  * other sender can slip data in between: datagrams are never torn.
  */
+/* The original sendmsg; IPv4's (udp_sendmsg) without a retpoline. */
+static int ordo_stamp_orig_send(struct ordo_stamp_sk *st, struct sock *sk,
+				struct msghdr *msg, size_t len)
+{
+	return INDIRECT_CALL_1(st->orig->sendmsg, udp_sendmsg, sk, msg, len);
+}
+
 static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 			   struct msghdr *msg, size_t len)
 {
@@ -199,14 +213,9 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	/* the size limit counts the largest header: u64 vector entries */
 	u32 hmax = ordo_wire_hdr_len(d->kind, d->kind == ORDO_WIRE_KIND_VECTOR ?
 				     d->clk.vc.n : 0);
-	struct {
-		u64 vc[ORDO_VC_MAX];
-		/* the header, then a small payload copied behind it */
-		u8 hdr[ORDO_WIRE_MAX_LEN + ORDO_STAMP_COPY_MAX];
-	} *b;
-	struct ordo_wire_info info;
-	struct ordo_stamp_buf *tb;
-	struct msghdr hm;
+	struct ordo_stamp_tx *b;
+	/* a copy of *msg: INIT_STACK_ALL_ZERO's zeroing is wasted on it */
+	struct msghdr hm __uninitialized;
 	struct kvec kv;
 	u32 hlen;
 	int err;
@@ -217,13 +226,9 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 		return -EOPNOTSUPP;
 	/* a route/neighbour probe: no datagram, no send event */
 	if (msg->msg_flags & MSG_PROBE)
-		return st->orig->sendmsg(sk, msg, len);
+		return ordo_stamp_orig_send(st, sk, msg, len);
 	if (len > ORDO_STAMP_MAX_DGRAM - hmax)
 		return -EMSGSIZE;
-	tb = ordo_stamp_buf_get(&st->tx_buf, sizeof(*b));
-	if (!tb)
-		return -ENOMEM;
-	b = (void *)tb->data;
 
 	/*
 	 * A holder of tx_lock only waits for send buffer space, so a
@@ -231,24 +236,24 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	 * otherwise it gets EAGAIN, as plain UDP would give it.
 	 */
 	if (!mutex_trylock(&st->tx_lock)) {
-		if ((msg->msg_flags & MSG_DONTWAIT) && !sock_writeable(sk)) {
-			err = -EAGAIN;
-			goto out;
-		}
-		if (mutex_lock_interruptible(&st->tx_lock)) {
-			err = -ERESTARTSYS;
-			goto out;
-		}
+		if ((msg->msg_flags & MSG_DONTWAIT) && !sock_writeable(sk))
+			return -EAGAIN;
+		if (mutex_lock_interruptible(&st->tx_lock))
+			return -ERESTARTSYS;
 	}
-	err = ordo_lc_send(d, &info, b->vc);
-	if (err)
-		goto unlock;
+	b = st->tx;
+	if (unlikely(!b)) {
+		b = kmalloc(sizeof(*b), GFP_KERNEL);
+		if (!b) {
+			err = -ENOMEM;
+			goto unlock;
+		}
+		st->tx = b;
+	}
 	/* the encoded length: u32 entries (VC32) whenever they all fit */
-	err = ordo_wire_encode(b->hdr, hmax, &info, b->vc);
-	if (err <= 0) {
-		err = -EINVAL;
+	err = ordo_lc_send(d, b->hdr, hmax);
+	if (err < 0)
 		goto unlock;
-	}
 	hlen = err;
 	if (len <= ORDO_STAMP_COPY_MAX) {
 		/* small: header and payload from one buffer, one UDP send */
@@ -261,7 +266,7 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 		kv.iov_base = b->hdr;
 		kv.iov_len = hlen + len;
 		iov_iter_kvec(&hm.msg_iter, ITER_SOURCE, &kv, 1, hlen + len);
-		err = st->orig->sendmsg(sk, &hm, hlen + len);
+		err = ordo_stamp_orig_send(st, sk, &hm, hlen + len);
 		if (err >= 0)
 			err = err >= hlen ? err - hlen : 0;
 		goto unlock;
@@ -272,7 +277,7 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	kv.iov_base = b->hdr;
 	kv.iov_len = hlen;
 	iov_iter_kvec(&hm.msg_iter, ITER_SOURCE, &kv, 1, hlen);
-	err = st->orig->sendmsg(sk, &hm, hlen);
+	err = ordo_stamp_orig_send(st, sk, &hm, hlen);
 	if (err < 0)
 		goto unlock;
 	/* the payload, appended to the corked datagram, which leaves */
@@ -281,12 +286,10 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	hm.msg_namelen = 0;
 	hm.msg_control = NULL;
 	hm.msg_controllen = 0;
-	err = st->orig->sendmsg(sk, &hm, len);
+	err = ordo_stamp_orig_send(st, sk, &hm, len);
 	msg->msg_iter = hm.msg_iter;
 unlock:
 	mutex_unlock(&st->tx_lock);
-out:
-	ordo_stamp_buf_put(&st->tx_buf, tb);
 	return err;
 }
 
