@@ -206,7 +206,13 @@ vm: all
 BENCHES := $(patsubst tests/bench/%/,%,$(dir $(wildcard tests/bench/*/Makefile)))
 bench: all
 	@for b in $(BENCHES); do $(MAKE) -s -C tests/bench/$$b ORDO_TOP=$(TOP) || exit 1; done
-	@for b in $(BENCHES); do echo "== bench: $$b"; tests/vm/run --timeout 7200 -- tests/bench/$$b/run || exit 1; done
+	@# tests/bench/B/vm-cpus: the QEMU CPU models B runs under, one run each
+	@for b in $(BENCHES); do \
+		cpus=$$(cat tests/bench/$$b/vm-cpus 2>/dev/null || echo max); \
+		for c in $$cpus; do echo "== bench: $$b (-cpu $$c)"; \
+			tests/vm/run --timeout 7200 --cpu $$c -- tests/bench/$$b/run || exit 1; \
+		done; \
+	done
 
 # ---------------------------------------------------------------- install
 ORDO_VERSION = $(shell sed -n 's/^\#define ORDO_VERSION[[:space:]]*"\(.*\)"/\1/p' kmod/uapi/linux/ordo.h)
