@@ -190,6 +190,13 @@ static bool ordo_stamp_cmsg_gso(struct msghdr *msg)
 	return false;
 }
 
+/* The original sendmsg; IPv4's (udp_sendmsg) without a retpoline. */
+static int ordo_stamp_orig_send(struct ordo_stamp_sk *st, struct sock *sk,
+				struct msghdr *msg, size_t len)
+{
+	return INDIRECT_CALL_1(st->orig->sendmsg, udp_sendmsg, sk, msg, len);
+}
+
 /*
  * One stamped datagram. A small payload is copied behind the header and
  * the two leave in one UDP send. A larger one is not copied: the header
@@ -199,13 +206,6 @@ static bool ordo_stamp_cmsg_gso(struct msghdr *msg)
  * are refused on attached sockets, so nothing else corks it), so no
  * other sender can slip data in between: datagrams are never torn.
  */
-/* The original sendmsg; IPv4's (udp_sendmsg) without a retpoline. */
-static int ordo_stamp_orig_send(struct ordo_stamp_sk *st, struct sock *sk,
-				struct msghdr *msg, size_t len)
-{
-	return INDIRECT_CALL_1(st->orig->sendmsg, udp_sendmsg, sk, msg, len);
-}
-
 static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 			   struct msghdr *msg, size_t len)
 {
