@@ -31,11 +31,15 @@
  * for -t SEC per case) and one receiver process drains both (the plain
  * socket on port 9377, the stamped one on 9378). Each stamped phase's
  * send rate is compared with the mean of the plain phases on either side
- * (the first pair is left out as warm-up); the table prints the median
- * of these paired ratios and their quartiles. A slow stretch of the VM
+ * (the first pair is left out as warm-up). A slow stretch of the VM
  * (TCG on a shared host) hits a phase and its neighbours alike, which
  * separate runs per kind cannot promise: their per-round ratios scatter
- * by +-20% and more. Every datagram must arrive (loss is printed).
+ * by +-20% and more. With -r REPS, every case runs REPS times, in fresh
+ * processes, sockets and domains, the runs spread over the benchmark; the
+ * table prints the median and quartiles of the paired ratios pooled over
+ * the runs, and the lowest and highest median of a single run (one run's
+ * quartiles stay within about 0.02, but its median moves by up to 0.05
+ * from run to run). Every datagram must arrive (loss is printed).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -435,7 +439,8 @@ static void usage(void)
 		"  -k KINDS  comma list of plain, lamport, vector8, hlc (default: all;\n"
 		"            plain is always measured: the ratios are to it)\n"
 		"  --paired MS  one stream per kind, alternating plain and stamped\n"
-		"            every MS ms (-t SEC each, -r ignored): paired ratios\n");
+		"            every MS ms (-t SEC each, -r REPS runs of each): paired\n"
+		"            ratios, pooled over the runs\n");
 	exit(2);
 }
 
@@ -469,88 +474,174 @@ static double median(const double *v, unsigned int n)
 	return n & 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
+/* --paired: one path, payload and stamped kind, over every run */
+struct cell {
+	const struct path *pa;
+	size_t payload;
+	unsigned int kind;		/* index into kinds[] */
+	double *ratio, *pl, *st;	/* pooled over the runs */
+	unsigned int n, np, ns;
+	double run_med[MAX_REPS];	/* each run's median ratio */
+	unsigned int runs;
+	uint64_t sent, send_err, received, dropped;
+	int failed;
+};
+
+static double quantile(const double *sorted, unsigned int n, unsigned int num,
+		       unsigned int den)
+{
+	unsigned int k = num * n / den;
+
+	return n ? sorted[k < n ? k : n - 1] : 0;
+}
+
+static double median_sorted(const double *v, unsigned int n)
+{
+	if (!n)
+		return 0;
+	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /*
- * --paired: one case per path, payload and stamped kind; each stamped
- * phase against the mean of the plain phases on either side.
+ * Append one run's paired ratios to @c: phases 0, 1 are warm-up; odd
+ * phases are stamped, each against the mean of the plain phases on
+ * either side.
+ */
+static void cell_add(struct cell *c, const struct result *r)
+{
+	unsigned int p, n0 = c->n;
+
+	for (p = 2; p < r->nph; p++) {
+		if (!(p & 1)) {
+			c->pl[c->np++] = r->rate[p];
+			continue;
+		}
+		c->st[c->ns++] = r->rate[p];
+		if (p + 1 < r->nph && r->rate[p - 1] + r->rate[p + 1] > 0)
+			c->ratio[c->n++] = r->rate[p] /
+					   ((r->rate[p - 1] + r->rate[p + 1]) / 2);
+	}
+	qsort(c->ratio + n0, c->n - n0, sizeof(double), cmp_double);
+	c->run_med[c->runs++] = median_sorted(c->ratio + n0, c->n - n0);
+	c->sent += r->sent;
+	c->send_err += r->send_err;
+	c->received += r->received;
+	c->dropped += r->dropped;
+}
+
+/*
+ * --paired: REPS runs of every case (path, payload, stamped kind), the
+ * runs of a case spread over the whole benchmark (run 1 of every case,
+ * then run 2, ...), each in fresh processes, sockets and domains. The
+ * table prints the median and quartiles of all paired ratios of a case
+ * pooled over its runs, and the lowest and highest median of one run:
+ * where a run's sockets and buffers land moves its median by a few
+ * percent, which no single run can show.
  */
 static int paired(const struct path *paths, size_t npaths, unsigned int sel,
-		  int json)
+		  unsigned int reps, int json)
 {
-	static double ratio[MAX_PHASES], pl[MAX_PHASES], st[MAX_PHASES];
-	size_t i, l, j;
+	static struct cell cells[2 * 2 * NKINDS];
+	size_t i, l, j, nc = 0, c;
+	unsigned int k;
 	int fail = 0, first = 1;
 
-	if (json)
-		printf("{\"duration_s\": %.3f, \"phase_ms\": %.0f, \"results\": [",
-		       dur, phase_s * 1000);
-	else
-		printf("%-9s %7s %-8s %12s %12s %7s %9s %7s %13s %6s\n", "path",
-		       "payload", "kind", "plain dg/s", "stamped dg/s", "loss",
-		       "ordo drop", "ratio", "p25..p75", "pairs");
 	for (i = 0; i < npaths; i++)
 		for (l = 0; l < 2; l++)
 			for (j = 1; j < NKINDS; j++) {
-				struct result r = { 0 };
-				unsigned int p, n = 0, np = 0, ns = 0;
-				double loss, q1, q3, med;
+				struct cell *ce = &cells[nc];
 
 				if (!(sel & 1u << j))
 					continue;
-				if (run_case(&paths[i], &kinds[j], payloads[l], &r)) {
-					fprintf(stderr, "stamp_udp: %s %zu B %s failed\n",
-						paths[i].name, payloads[l], kinds[j].name);
-					fail = 1;
-					free(r.rate);
-					continue;
-				}
-				/* phases 0, 1: warm-up; odd: stamped, between two plain */
-				for (p = 2; p < r.nph; p++) {
-					if (!(p & 1)) {
-						pl[np++] = r.rate[p];
-						continue;
-					}
-					st[ns++] = r.rate[p];
-					if (p + 1 < r.nph && r.rate[p - 1] + r.rate[p + 1] > 0)
-						ratio[n++] = r.rate[p] /
-							     ((r.rate[p - 1] + r.rate[p + 1]) / 2);
-				}
-				free(r.rate);
-				qsort(ratio, n, sizeof(*ratio), cmp_double);
-				qsort(pl, np, sizeof(*pl), cmp_double);
-				qsort(st, ns, sizeof(*st), cmp_double);
-				med = n ? (n & 1 ? ratio[n / 2] :
-					   (ratio[n / 2 - 1] + ratio[n / 2]) / 2) : 0;
-				q1 = n ? ratio[n / 4] : 0;
-				q3 = n ? ratio[(3 * n) / 4 < n ? (3 * n) / 4 : n - 1] : 0;
-				loss = r.sent ? 1.0 - (double)r.received / r.sent : 0;
-				if (loss < 0)
-					loss = 0;
-				if (json)
-					printf("%s\n  {\"path\": \"%s\", \"payload\": %zu, \"kind\": \"%s\", "
-					       "\"plain_per_s\": %.0f, \"stamped_per_s\": %.0f, "
-					       "\"sent\": %llu, \"send_errors\": %llu, "
-					       "\"received\": %llu, \"ordo_dropped\": %llu, "
-					       "\"loss\": %.4f, \"ratio\": %.3f, \"ratio_p25\": %.3f, "
-					       "\"ratio_p75\": %.3f, \"pairs\": %u}",
-					       first ? "" : ",", paths[i].name, payloads[l],
-					       kinds[j].name, np ? pl[np / 2] : 0,
-					       ns ? st[ns / 2] : 0,
-					       (unsigned long long)r.sent,
-					       (unsigned long long)r.send_err,
-					       (unsigned long long)r.received,
-					       (unsigned long long)r.dropped, loss, med, q1,
-					       q3, n);
-				else
-					printf("%-9s %5zu B %-8s %12.0f %12.0f %6.1f%% %9llu %7.3f %6.3f..%.3f %6u\n",
-					       paths[i].name, payloads[l], kinds[j].name,
-					       np ? pl[np / 2] : 0, ns ? st[ns / 2] : 0,
-					       100 * loss, (unsigned long long)r.dropped,
-					       med, q1, q3, n);
-				first = 0;
-				fflush(stdout);
+				ce->pa = &paths[i];
+				ce->payload = payloads[l];
+				ce->kind = j;
+				ce->ratio = calloc((size_t)reps * MAX_PHASES, sizeof(double));
+				ce->pl = calloc((size_t)reps * MAX_PHASES, sizeof(double));
+				ce->st = calloc((size_t)reps * MAX_PHASES, sizeof(double));
+				if (!ce->ratio || !ce->pl || !ce->st)
+					die("calloc", ENOMEM);
+				nc++;
 			}
+	for (k = 0; k < reps; k++) {
+		for (c = 0; c < nc; c++) {
+			struct cell *ce = &cells[c];
+			struct result r = { 0 };
+
+			if (run_case(ce->pa, &kinds[ce->kind], ce->payload, &r)) {
+				fprintf(stderr, "stamp_udp: %s %zu B %s run %u failed\n",
+					ce->pa->name, ce->payload,
+					kinds[ce->kind].name, k + 1);
+				ce->failed = fail = 1;
+			} else {
+				cell_add(ce, &r);
+			}
+			free(r.rate);
+		}
+		if (reps > 1)
+			fprintf(stderr, "stamp_udp: run %u of %u done\n", k + 1, reps);
+	}
+
+	if (json)
+		printf("{\"duration_s\": %.3f, \"phase_ms\": %.0f, \"runs\": %u, \"results\": [",
+		       dur, phase_s * 1000, reps);
+	else
+		printf("%-9s %7s %-8s %12s %12s %7s %9s %7s %13s %13s %6s\n", "path",
+		       "payload", "kind", "plain dg/s", "stamped dg/s", "loss",
+		       "ordo drop", "ratio", "p25..p75", "run min..max", "pairs");
+	for (c = 0; c < nc; c++) {
+		struct cell *ce = &cells[c];
+		double loss, lo = 0, hi = 0, pl, st;
+		unsigned int q;
+
+		qsort(ce->ratio, ce->n, sizeof(double), cmp_double);
+		qsort(ce->pl, ce->np, sizeof(double), cmp_double);
+		qsort(ce->st, ce->ns, sizeof(double), cmp_double);
+		for (q = 0; q < ce->runs; q++) {
+			if (!q || ce->run_med[q] < lo)
+				lo = ce->run_med[q];
+			if (!q || ce->run_med[q] > hi)
+				hi = ce->run_med[q];
+		}
+		pl = quantile(ce->pl, ce->np, 1, 2);
+		st = quantile(ce->st, ce->ns, 1, 2);
+		loss = ce->sent ? 1.0 - (double)ce->received / ce->sent : 0;
+		if (loss < 0)
+			loss = 0;
+		if (json)
+			printf("%s\n  {\"path\": \"%s\", \"payload\": %zu, \"kind\": \"%s\", "
+			       "\"plain_per_s\": %.0f, \"stamped_per_s\": %.0f, "
+			       "\"sent\": %llu, \"send_errors\": %llu, "
+			       "\"received\": %llu, \"ordo_dropped\": %llu, "
+			       "\"loss\": %.4f, \"ratio\": %.3f, \"ratio_p25\": %.3f, "
+			       "\"ratio_p75\": %.3f, \"run_ratio_min\": %.3f, "
+			       "\"run_ratio_max\": %.3f, \"runs\": %u, \"pairs\": %u}",
+			       first ? "" : ",", ce->pa->name, ce->payload,
+			       kinds[ce->kind].name, pl, st,
+			       (unsigned long long)ce->sent,
+			       (unsigned long long)ce->send_err,
+			       (unsigned long long)ce->received,
+			       (unsigned long long)ce->dropped, loss,
+			       median_sorted(ce->ratio, ce->n),
+			       quantile(ce->ratio, ce->n, 1, 4),
+			       quantile(ce->ratio, ce->n, 3, 4), lo, hi,
+			       ce->runs, ce->n);
+		else
+			printf("%-9s %5zu B %-8s %12.0f %12.0f %6.1f%% %9llu %7.3f %6.3f..%.3f %6.3f..%.3f %6u%s\n",
+			       ce->pa->name, ce->payload, kinds[ce->kind].name,
+			       pl, st, 100 * loss, (unsigned long long)ce->dropped,
+			       median_sorted(ce->ratio, ce->n),
+			       quantile(ce->ratio, ce->n, 1, 4),
+			       quantile(ce->ratio, ce->n, 3, 4), lo, hi, ce->n,
+			       ce->failed ? " (a run failed)" : "");
+		first = 0;
+		free(ce->ratio);
+		free(ce->pl);
+		free(ce->st);
+	}
 	if (json)
 		printf("\n]}\n");
+	fflush(stdout);
 	return fail;
 }
 
@@ -609,7 +700,7 @@ int main(int argc, char **argv)
 	}
 
 	if (phase_s)
-		return paired(paths, npaths, sel, json);
+		return paired(paths, npaths, sel, reps, json);
 
 	/*
 	 * Rounds interleave the kinds, so that a slow phase of the machine
