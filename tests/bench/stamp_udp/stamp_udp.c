@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stamp_udp [-j] [-t SEC] [-r REPS] [-k KINDS] [--spin] [--veth NS_TX,NS_RX,RX_ADDR]: datagrams per
+ * stamp_udp [-j] [-t SEC] [-r REPS] [-k KINDS] [--spin] [--pin] [--case KIND,SIZE]
+ * [--veth NS_TX,NS_RX,RX_ADDR]: datagrams per
  * second through UDP sockets opted in to ordo's socket stamping, next to
  * plain UDP, for every kind of logical clock:
  *
@@ -103,6 +104,8 @@ static double phase_s;	/* --paired: phase length, s (0: off) */
 
 static double dur = 2.0;
 static int spin;	/* --spin: the receiver polls without sleeping */
+static int pin;		/* --pin: sender on CPU 0, receiver on CPU 1 */
+
 
 static double now_s(void)
 {
@@ -116,6 +119,19 @@ static void die(const char *what, int err)
 {
 	fprintf(stderr, "stamp_udp: %s: %s\n", what, strerror(err));
 	_exit(1);
+}
+
+/* --pin: run on @cpu only */
+static void pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	if (!pin)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity", errno);
 }
 
 static void enter_netns(const char *ns)
@@ -233,6 +249,7 @@ static void receiver(const struct path *pa, uint32_t kind, int ready, int ctl,
 	int fd[2] = { -1, -1 }, nfd = phase_s ? 2 : 1, stopping = 0, f;
 
 	enter_netns(pa->ns_rx);
+	pin_cpu(1);
 	if (kind)
 		h = domain_add(id, kind, RX_VC_INDEX);
 	fd[0] = udp_socket(pa->rx_addr, 1, kind, id, phase_s ? PORT + 1 : PORT);
@@ -310,6 +327,7 @@ static void sender(const struct path *pa, uint32_t kind, size_t len, int ready,
 	char c;
 
 	enter_netns(pa->ns_tx);
+	pin_cpu(0);
 	if (kind)
 		h = domain_add(id, kind, 0);
 	fd[0] = udp_socket(pa->rx_addr, 0, kind, id, phase_s ? PORT + 1 : PORT);
@@ -432,12 +450,16 @@ out_rx:
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: stamp_udp [-j] [-t SEC] [-r REPS] [-k KINDS] [--spin] [--veth NS_TX,NS_RX,RX_ADDR]\n"
+		"usage: stamp_udp [-j] [-t SEC] [-r REPS] [-k KINDS] [--spin] [--pin]\n"
+		"                 [--case KIND,SIZE] [--veth NS_TX,NS_RX,RX_ADDR]\n"
 		"  --spin    the receiver never sleeps (no wakeup per datagram): the\n"
 		"            rate is then the cost of the sender's path and the kernel's\n"
 		"            receive path, not the dynamics of waking a sleeping receiver\n"
 		"  -k KINDS  comma list of plain, lamport, vector8, hlc (default: all;\n"
 		"            plain is always measured: the ratios are to it)\n"
+		"  --pin     sender on CPU 0, receiver on CPU 1\n"
+		"  --case KIND,SIZE  only one stream of KIND with SIZE-byte payloads\n"
+		"            (for tests/bench/stamp_udp/profile)\n"
 		"  --paired MS  one stream per kind, alternating plain and stamped\n"
 		"            every MS ms (-t SEC each, -r REPS runs of each): paired\n"
 		"            ratios, pooled over the runs\n");
@@ -645,12 +667,45 @@ static int paired(const struct path *paths, size_t npaths, unsigned int sel,
 	return fail;
 }
 
+/*
+ * --case KIND,SIZE: one stream of KIND, SIZE-byte payloads, for -t SEC,
+ * on the last path given; prints what the sender sent and how long, so
+ * that a profile of the sending CPU (tests/bench/stamp_udp/profile) can
+ * be divided by the datagrams.
+ */
+static int one_case(const struct path *pa, unsigned int kind, size_t len,
+		    int json)
+{
+	struct result r = { 0 };
+
+	if (run_case(pa, &kinds[kind], len, &r)) {
+		fprintf(stderr, "stamp_udp: %s %zu B %s failed\n", pa->name, len,
+			kinds[kind].name);
+		return 1;
+	}
+	if (json)
+		printf("{\"path\": \"%s\", \"payload\": %zu, \"kind\": \"%s\", "
+		       "\"sent\": %llu, \"received\": %llu, \"secs\": %.3f}\n",
+		       pa->name, len, kinds[kind].name,
+		       (unsigned long long)r.sent,
+		       (unsigned long long)r.received, r.secs);
+	else
+		printf("%s %zu B %s: sent %llu received %llu in %.3f s: %.0f/s\n",
+		       pa->name, len, kinds[kind].name,
+		       (unsigned long long)r.sent,
+		       (unsigned long long)r.received, r.secs,
+		       r.secs > 0 ? r.sent / r.secs : 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct path paths[2] = { { "loopback", NULL, NULL, "127.0.0.1" } };
 	size_t npaths = 1, nrows = 0, i, j, l, o;
 	static struct row rows[2 * 2];
 	unsigned int reps = 3, k, sel = (1u << NKINDS) - 1;
+	int one_kind = -1;
+	size_t one_size = 0;
 	int json = 0, a, fail = 0;
 
 	for (a = 1; a < argc; a++) {
@@ -666,6 +721,28 @@ int main(int argc, char **argv)
 				usage();
 		} else if (!strcmp(argv[a], "--spin")) {
 			spin = 1;
+		} else if (!strcmp(argv[a], "--pin")) {
+			pin = 1;
+		} else if (!strcmp(argv[a], "--case") && a + 1 < argc) {
+			char *s = strdup(argv[++a]), *size = strchr(s, ',');
+			char *end;
+
+			if (size)
+				*size++ = 0;
+			for (j = 0; j < NKINDS && strcmp(s, kinds[j].name); j++)
+				;
+			if (j == NKINDS || !size) {
+				fprintf(stderr, "stamp_udp: --case KIND,SIZE: bad '%s'\n",
+					argv[a]);
+				exit(2);
+			}
+			one_kind = j;
+			one_size = strtoul(size, &end, 10);
+			if (*end || one_size > 60000) {
+				fprintf(stderr, "stamp_udp: --case: bad size '%s'\n", size);
+				exit(2);
+			}
+			free(s);
 		} else if (!strcmp(argv[a], "--paired") && a + 1 < argc) {
 			phase_s = atof(argv[++a]) / 1000;
 			if (phase_s < 0.01 || phase_s > 10)
@@ -699,6 +776,8 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (one_kind >= 0)
+		return one_case(&paths[npaths - 1], one_kind, one_size, json);
 	if (phase_s)
 		return paired(paths, npaths, sel, reps, json);
 
