@@ -106,7 +106,6 @@ static double dur = 2.0;
 static int spin;	/* --spin: the receiver polls without sleeping */
 static int pin;		/* --pin: sender on CPU 0, receiver on CPU 1 */
 
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -485,15 +484,21 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static double median_sorted(const double *v, unsigned int n)
+{
+	if (!n)
+		return 0;
+	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The median of @n <= MAX_REPS values, @v left as it is. */
 static double median(const double *v, unsigned int n)
 {
 	double s[MAX_REPS];
 
-	if (!n)
-		return 0;
 	memcpy(s, v, n * sizeof(*s));
 	qsort(s, n, sizeof(*s), cmp_double);
-	return n & 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	return median_sorted(s, n);
 }
 
 /* --paired: one path, payload and stamped kind, over every run */
@@ -515,13 +520,6 @@ static double quantile(const double *sorted, unsigned int n, unsigned int num,
 	unsigned int k = num * n / den;
 
 	return n ? sorted[k < n ? k : n - 1] : 0;
-}
-
-static double median_sorted(const double *v, unsigned int n)
-{
-	if (!n)
-		return 0;
-	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /*
