@@ -1279,6 +1279,9 @@ TEST_F(lc, connected)
 	close(b);
 }
 
+/* payload_paths sends from a mapping of this many pages */
+#define PP_PAGES	8
+
 /* The byte at @off of the pattern of datagram @seq. */
 static unsigned char pat(unsigned int seq, size_t off)
 {
@@ -1286,7 +1289,8 @@ static unsigned char pat(unsigned int seq, size_t off)
 }
 
 /*
- * Send @nseg segments of @mem (offsets @off, lengths @len) from @a to @b
+ * Send @nseg segments of @mem (PP_PAGES pages; offsets @off, lengths
+ * @len) from @a to @b
  * as one datagram and check that @b gets exactly those bytes, stamped
  * with the next Lamport value.
  */
@@ -1325,7 +1329,7 @@ static int send_segments(struct __test_metadata *_metadata, int a, int b,
 	}
 	n = sendmsg(a, &mh, 0);
 	EXPECT_EQ((ssize_t)total, n) TH_LOG("seq %u: %s", seq, strerror(errno));
-	memset(mem, 0, 8 * 4096);	/* the datagram is a copy */
+	memset(mem, 0, PP_PAGES * 4096);	/* the datagram is a copy */
 	n = recvmsg(b, &rh, 0);
 	EXPECT_EQ((ssize_t)total, n) TH_LOG("seq %u", seq);
 	EXPECT_EQ(0, rh.msg_flags & MSG_TRUNC);
@@ -1375,7 +1379,7 @@ TEST_F(lc, payload_paths)
 		{ 4, { 4000, 8100, 12200, 16300 },
 		     { 96, 96, 96, 96 } },		/* 384 B: copied */
 	};
-	unsigned char *mem = mmap(NULL, 8 * 4096, PROT_READ | PROT_WRITE,
+	unsigned char *mem = mmap(NULL, PP_PAGES * 4096, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned int seq = 0;
 	int fam, fd;
@@ -1400,7 +1404,7 @@ TEST_F(lc, payload_paths)
 		close(a);
 		close(b);
 	}
-	munmap(mem, 8 * 4096);
+	munmap(mem, PP_PAGES * 4096);
 
 	/* PFN-mapped memory (the BIOS area): no struct pages behind it */
 	fd = open("/dev/mem", O_RDONLY | O_CLOEXEC);
