@@ -301,13 +301,13 @@ int ordo_lc_send(struct ordo_lc_domain *d, void *hdr, u32 cap)
 		ret = ordo_wire_encode(hdr, cap, &info, vc);
 		if (ret <= 0)
 			ret = -EINVAL;
-		else if (trace_ordo_lc_event_enabled())
+		else
+			d->stamped++;
+		if (ret > 0 && trace_ordo_lc_event_enabled())
 			ordo_lc_trace_locked(d, ORDO_LC_EV_SEND, d->node,
 					     info.vc_index);
 	}
 	spin_unlock(&d->lock);
-	if (ret > 0)
-		atomic64_inc(&d->stamped);
 	return ret;
 }
 
@@ -321,9 +321,12 @@ int ordo_lc_recv(struct ordo_lc_domain *d, const struct ordo_wire_info *info,
 	spin_lock(&d->lock);
 	ret = ordo_lc_recv_event(&d->clk, d->kind, d->group, info, vc, pt,
 				 peek, cm, jump);
-	if (!peek && ret >= 0 && trace_ordo_lc_event_enabled())
-		ordo_lc_trace_locked(d, ORDO_LC_EV_RECV, info->node_id,
-				     info->vc_index);
+	if (!peek && ret >= 0) {
+		d->received++;
+		if (trace_ordo_lc_event_enabled())
+			ordo_lc_trace_locked(d, ORDO_LC_EV_RECV,
+					     info->node_id, info->vc_index);
+	}
 	spin_unlock(&d->lock);
 	if (ret < 0 && ret != -(1 + ORDO_LC_DROP_FUTURE))
 		return ret;
@@ -333,9 +336,18 @@ int ordo_lc_recv(struct ordo_lc_domain *d, const struct ordo_wire_info *info,
 		return ret;
 	if (cm->flags & ORDO_CMSG_F_FUTURE)
 		atomic64_inc(&d->future);
-	if (ret >= 0)
-		atomic64_inc(&d->received);
 	return ret;
+}
+
+/* A counter kept under the clock lock (stamped, received). */
+u64 ordo_lc_count(struct ordo_lc_domain *d, const u64 *counter)
+{
+	u64 v;
+
+	spin_lock(&d->lock);
+	v = *counter;
+	spin_unlock(&d->lock);
+	return v;
 }
 
 void ordo_lc_count_drop(struct ordo_lc_domain *d, unsigned int reason)

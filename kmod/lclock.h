@@ -42,8 +42,9 @@ struct ordo_lc_domain {
 	spinlock_t lock;		/* the clock state */
 	union ordo_lc_clock clk;	/* of kind @kind */
 
-	atomic64_t stamped;		/* datagrams sent with a timestamp */
-	atomic64_t received;		/* stamped datagrams delivered */
+	/* under @lock, which the datagram's clock event takes anyway */
+	u64 stamped;			/* datagrams sent with a timestamp */
+	u64 received;			/* stamped datagrams delivered */
 	atomic64_t ticks;		/* local events (TICK) */
 	atomic64_t future;		/* timestamps from the future */
 	atomic64_t unstamped;		/* delivered without header (PASS) */
@@ -109,6 +110,7 @@ int ordo_lc_recv(struct ordo_lc_domain *d, const struct ordo_wire_info *info,
 		 u64 *jump);
 /* Count a drop (enum ordo_lc_drop). */
 void ordo_lc_count_drop(struct ordo_lc_domain *d, unsigned int reason);
+u64 ordo_lc_count(struct ordo_lc_domain *d, const u64 *counter);
 
 /* The domain's directory name in /sys/kernel/ordo/lclock/ */
 int ordo_lc_dir_name(struct ordo_lc_domain *d, char *buf, size_t len);

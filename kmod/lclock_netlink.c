@@ -127,9 +127,9 @@ static int ordo_lc_fill(struct sk_buff *msg, struct ordo_lc_domain *d)
 	    (d->refuse && nla_put_flag(msg, ORDO_A_LCLOCK_REFUSE)) ||
 	    nla_put_u32(msg, ORDO_A_LCLOCK_SOCKETS, atomic_read(&d->sockets)) ||
 	    nla_put_u64_64bit(msg, ORDO_A_LCLOCK_STAMPED,
-			      atomic64_read(&d->stamped), ORDO_A_PAD) ||
+			      ordo_lc_count(d, &d->stamped), ORDO_A_PAD) ||
 	    nla_put_u64_64bit(msg, ORDO_A_LCLOCK_RECEIVED,
-			      atomic64_read(&d->received), ORDO_A_PAD) ||
+			      ordo_lc_count(d, &d->received), ORDO_A_PAD) ||
 	    nla_put_u64_64bit(msg, ORDO_A_LCLOCK_TICKS,
 			      atomic64_read(&d->ticks), ORDO_A_PAD) ||
 	    nla_put_u64_64bit(msg, ORDO_A_LCLOCK_FUTURE,

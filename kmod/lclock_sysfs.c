@@ -54,8 +54,8 @@ ORDO_LC_SHOW(index, "%u", d->kind == ORDO_WIRE_KIND_VECTOR ? d->clk.vc.self : 0)
 ORDO_LC_SHOW(max_jump, "%llu", d->max_jump);
 ORDO_LC_SHOW(refuse, "%d", d->refuse);
 ORDO_LC_SHOW(sockets, "%d", atomic_read(&d->sockets));
-ORDO_LC_SHOW(stamped, "%lld", atomic64_read(&d->stamped));
-ORDO_LC_SHOW(received, "%lld", atomic64_read(&d->received));
+ORDO_LC_SHOW(stamped, "%llu", ordo_lc_count(d, &d->stamped));
+ORDO_LC_SHOW(received, "%llu", ordo_lc_count(d, &d->received));
 ORDO_LC_SHOW(ticks, "%lld", atomic64_read(&d->ticks));
 ORDO_LC_SHOW(future, "%lld", atomic64_read(&d->future));
 ORDO_LC_SHOW(unstamped, "%lld", atomic64_read(&d->unstamped));
