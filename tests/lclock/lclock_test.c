@@ -1082,6 +1082,8 @@ struct sender {
 	int fd, to, id, count;
 	int flags;		/* of send() */
 	int eagain;		/* MSG_DONTWAIT sends that got EAGAIN */
+	const int *stop;	/* if set: stop early once *stop != 0 */
+	int sent;		/* datagrams sent (send() succeeded) */
 };
 
 static void *send_thread(void *arg)
@@ -1100,6 +1102,9 @@ static void *send_thread(void *arg)
 		while ((err = send_to(s->fd, s->to, buf, len, s->flags)) ==
 		       -ENOBUFS || err == -EAGAIN)
 			s->eagain += err == -EAGAIN;
+		s->sent += err >= 0;
+		if (s->stop && __atomic_load_n(s->stop, __ATOMIC_RELAXED))
+			break;
 	}
 	return NULL;
 }
@@ -1107,7 +1112,8 @@ static void *send_thread(void *arg)
 TEST_F(lc, two_threads_one_socket)
 {
 	int a = udp_sock(AF_INET), b = udp_sock(AF_INET), rcvbuf = 4 << 20;
-	struct sender s[2] = { { a, b, 1, 300, 0, 0 }, { a, b, 2, 300, 0, 0 } };
+	struct sender s[2] = { { .fd = a, .to = b, .id = 1, .count = 300 },
+			       { .fd = a, .to = b, .id = 2, .count = 300 } };
 	pthread_t t[2];
 	int got = 0, bad = 0, i;
 	uint64_t last = 0;
@@ -1158,8 +1164,9 @@ TEST_F(lc, two_threads_one_socket)
 TEST_F(lc, threads_dontwait_detach)
 {
 	int a = udp_sock(AF_INET6), b = udp_sock(AF_INET6), rcvbuf = 8 << 20;
-	struct sender s[2] = { { a, b, 1, 400, 0, 0 },
-			       { a, b, 2, 400, MSG_DONTWAIT, 0 } };
+	struct sender s[2] = { { .fd = a, .to = b, .id = 1, .count = 400 },
+			       { .fd = a, .to = b, .id = 2, .count = 400,
+				 .flags = MSG_DONTWAIT } };
 	int got = 0, bad = 0, stamped = 0, plain = 0, i;
 	pthread_t t[2];
 
@@ -1249,6 +1256,78 @@ TEST_F(lc, unload_refused_while_attached)
 		EXPECT_EQ(0, ordo_load());
 	}
 	ASSERT_TRUE(ordo_loaded());
+}
+
+/*
+ * Detach and attach again, 100 times, while two threads send on the
+ * socket (payloads below and above the copy limit: both send paths).
+ * An uncontended send holds no reference, only tx_lock: every datagram
+ * must still arrive whole, stamped or plain, counted as such, and the
+ * states must all be freed (the module's reference count settles).
+ */
+TEST_F(lc, attach_detach_churn)
+{
+	int a = udp_sock(AF_INET), b = udp_sock(AF_INET), rcvbuf = 64 << 20;
+	int got = 0, bad = 0, stamped = 0, plain = 0, stop = 0, i;
+	struct sender s[2] = {
+		{ .fd = a, .to = b, .id = 1, .count = 100000, .stop = &stop },
+		{ .fd = a, .to = b, .id = 2, .count = 100000, .stop = &stop },
+	};
+	pthread_t t[2];
+	long base;
+
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
+	ASSERT_EQ(0, dom_add(102, KIND_L, 2, 0, 0));
+	base = settled_refcnt();
+	ASSERT_EQ(0, attach(a, 101, 0));
+	ASSERT_EQ(0, attach(b, 102, ORDO_ATTACH_F_PASS_UNSTAMPED));
+	setsockopt(b, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, send_thread, &s[i]));
+	}
+	for (i = 0; i < 100; i++) {
+		EXPECT_EQ(0, detach(a));
+		usleep(200);
+		EXPECT_EQ(0, attach(a, 101, 0));
+		usleep(200);
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	while (recv_one(b, &self->r, sizeof(self->r.data), MSG_DONTWAIT) > 0) {
+		size_t len, k;
+
+		got++;
+		memcpy(&len, self->r.data, sizeof(len));
+		if (len != (size_t)self->r.n) {
+			bad++;
+			continue;
+		}
+		for (k = sizeof(len); k < len; k++) {
+			if ((unsigned char)self->r.data[k] !=
+			    (unsigned char)self->r.data[len - 1]) {
+				bad++;
+				break;
+			}
+		}
+		if (self->r.has_cm)
+			stamped++;
+		else
+			plain++;
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(s[0].sent + s[1].sent, got);
+	EXPECT_LT(0, stamped);
+	EXPECT_LE(stamped, sys_u64(101, "stamped"));
+	EXPECT_EQ(stamped, sys_u64(102, "received"));
+	EXPECT_EQ(plain, sys_u64(102, "unstamped"));
+	TH_LOG("%d sent, %d stamped, %d plain", got, stamped, plain);
+	close(a);
+	close(b);
+	EXPECT_EQ(0, sys_u64(101, "sockets"));
+	EXPECT_EQ(base, settled_refcnt());
 }
 
 /* Connected sockets: send()/recv(), read()/write(). */
