@@ -1109,6 +1109,44 @@ static void *send_thread(void *arg)
 	return NULL;
 }
 
+/* Whether @r holds a send_thread() datagram whole: its length, its fill. */
+static bool sender_dgram_whole(const struct rx *r)
+{
+	size_t len, k;
+
+	if (r->n < (ssize_t)sizeof(len))
+		return false;
+	memcpy(&len, r->data, sizeof(len));
+	if (len != (size_t)r->n)
+		return false;
+	for (k = sizeof(len); k < len; k++)
+		if (r->data[k] != r->data[len - 1])
+			return false;
+	return true;
+}
+
+struct drained {
+	int got, bad;		/* datagrams; not whole */
+	int stamped, plain;	/* whole ones with and without our cmsg */
+};
+
+/* Read every datagram queued on @fd, send_thread()'s, and sort them. */
+static struct drained drain_senders(int fd, struct rx *r)
+{
+	struct drained d = { 0 };
+
+	while (recv_one(fd, r, sizeof(r->data), MSG_DONTWAIT) > 0) {
+		d.got++;
+		if (!sender_dgram_whole(r))
+			d.bad++;
+		else if (r->has_cm)
+			d.stamped++;
+		else
+			d.plain++;
+	}
+	return d;
+}
+
 TEST_F(lc, two_threads_one_socket)
 {
 	int a = udp_sock(AF_INET), b = udp_sock(AF_INET), rcvbuf = 4 << 20;
@@ -1129,23 +1167,11 @@ TEST_F(lc, two_threads_one_socket)
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	while (recv_one(b, &self->r, sizeof(self->r.data), MSG_DONTWAIT) > 0) {
-		size_t len, k;
-
-		memcpy(&len, self->r.data, sizeof(len));
-		if (!self->r.has_cm || len != (size_t)self->r.n) {
+		if (!self->r.has_cm || !sender_dgram_whole(&self->r) ||
+		    self->r.cm.local <= last)
 			bad++;
-			continue;
-		}
-		for (k = sizeof(len); k < len; k++) {
-			if ((unsigned char)self->r.data[k] !=
-			    (unsigned char)self->r.data[len - 1]) {
-				bad++;
-				break;
-			}
-		}
-		if (self->r.cm.local <= last)
-			bad++;
-		last = self->r.cm.local;
+		if (self->r.has_cm)
+			last = self->r.cm.local;
 		got++;
 	}
 	EXPECT_EQ(0, bad);
@@ -1167,8 +1193,9 @@ TEST_F(lc, threads_dontwait_detach)
 	struct sender s[2] = { { .fd = a, .to = b, .id = 1, .count = 400 },
 			       { .fd = a, .to = b, .id = 2, .count = 400,
 				 .flags = MSG_DONTWAIT } };
-	int got = 0, bad = 0, stamped = 0, plain = 0, i;
+	struct drained dr;
 	pthread_t t[2];
+	int i;
 
 	ASSERT_LE(0, a);
 	ASSERT_LE(0, b);
@@ -1185,36 +1212,16 @@ TEST_F(lc, threads_dontwait_detach)
 	ASSERT_EQ(0, detach(a));
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
-	while (recv_one(b, &self->r, sizeof(self->r.data), MSG_DONTWAIT) > 0) {
-		size_t len, k;
-
-		got++;
-		memcpy(&len, self->r.data, sizeof(len));
-		if (len != (size_t)self->r.n) {
-			bad++;
-			continue;
-		}
-		for (k = sizeof(len); k < len; k++) {
-			if ((unsigned char)self->r.data[k] !=
-			    (unsigned char)self->r.data[len - 1]) {
-				bad++;
-				break;
-			}
-		}
-		if (self->r.has_cm)
-			stamped++;
-		else
-			plain++;
-	}
-	EXPECT_EQ(0, bad);
-	EXPECT_EQ(800, got);
+	dr = drain_senders(b, &self->r);
+	EXPECT_EQ(0, dr.bad);
+	EXPECT_EQ(800, dr.got);
 	/* a send that failed (ENOBUFS, retried) after its stamp counts */
-	EXPECT_LE(stamped, sys_u64(101, "stamped"));
-	EXPECT_LE(200, stamped);
-	EXPECT_EQ(stamped, sys_u64(102, "received"));
-	EXPECT_EQ(plain, sys_u64(102, "unstamped"));
-	TH_LOG("%d stamped, %d plain, %d EAGAIN retries", stamped, plain,
-	       s[1].eagain);
+	EXPECT_LE(dr.stamped, sys_u64(101, "stamped"));
+	EXPECT_LE(200, dr.stamped);
+	EXPECT_EQ(dr.stamped, sys_u64(102, "received"));
+	EXPECT_EQ(dr.plain, sys_u64(102, "unstamped"));
+	TH_LOG("%d stamped, %d plain, %d EAGAIN retries", dr.stamped,
+	       dr.plain, s[1].eagain);
 	close(a);
 	close(b);
 }
@@ -1268,7 +1275,8 @@ TEST_F(lc, unload_refused_while_attached)
 TEST_F(lc, attach_detach_churn)
 {
 	int a = udp_sock(AF_INET), b = udp_sock(AF_INET), rcvbuf = 64 << 20;
-	int got = 0, bad = 0, stamped = 0, plain = 0, stop = 0, i;
+	struct drained dr;
+	int stop = 0, i;
 	struct sender s[2] = {
 		{ .fd = a, .to = b, .id = 1, .count = 100000, .stop = &stop },
 		{ .fd = a, .to = b, .id = 2, .count = 100000, .stop = &stop },
@@ -1296,34 +1304,14 @@ TEST_F(lc, attach_detach_churn)
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
-	while (recv_one(b, &self->r, sizeof(self->r.data), MSG_DONTWAIT) > 0) {
-		size_t len, k;
-
-		got++;
-		memcpy(&len, self->r.data, sizeof(len));
-		if (len != (size_t)self->r.n) {
-			bad++;
-			continue;
-		}
-		for (k = sizeof(len); k < len; k++) {
-			if ((unsigned char)self->r.data[k] !=
-			    (unsigned char)self->r.data[len - 1]) {
-				bad++;
-				break;
-			}
-		}
-		if (self->r.has_cm)
-			stamped++;
-		else
-			plain++;
-	}
-	EXPECT_EQ(0, bad);
-	EXPECT_EQ(s[0].sent + s[1].sent, got);
-	EXPECT_LT(0, stamped);
-	EXPECT_LE(stamped, sys_u64(101, "stamped"));
-	EXPECT_EQ(stamped, sys_u64(102, "received"));
-	EXPECT_EQ(plain, sys_u64(102, "unstamped"));
-	TH_LOG("%d sent, %d stamped, %d plain", got, stamped, plain);
+	dr = drain_senders(b, &self->r);
+	EXPECT_EQ(0, dr.bad);
+	EXPECT_EQ(s[0].sent + s[1].sent, dr.got);
+	EXPECT_LT(0, dr.stamped);
+	EXPECT_LE(dr.stamped, sys_u64(101, "stamped"));
+	EXPECT_EQ(dr.stamped, sys_u64(102, "received"));
+	EXPECT_EQ(dr.plain, sys_u64(102, "unstamped"));
+	TH_LOG("%d sent, %d stamped, %d plain", dr.got, dr.stamped, dr.plain);
 	close(a);
 	close(b);
 	EXPECT_EQ(0, sys_u64(101, "sockets"));
