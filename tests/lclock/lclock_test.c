@@ -1357,9 +1357,8 @@ static unsigned char pat(unsigned int seq, size_t off)
 
 /*
  * Send @nseg segments of @mem (PP_PAGES pages; offsets @off, lengths
- * @len) from @a to @b
- * as one datagram and check that @b gets exactly those bytes, stamped
- * with the next Lamport value.
+ * @len) from @a to @b as one datagram and check that @b gets exactly
+ * those bytes, stamped with the next Lamport value.
  */
 static int send_segments(struct __test_metadata *_metadata, int a, int b,
 			 unsigned char *mem, const size_t *off,

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stamp_udp [-j] [-t SEC] [-r REPS] [-k KINDS] [--spin] [--pin] [--case KIND,SIZE]
- * [--veth NS_TX,NS_RX,RX_ADDR]: datagrams per
- * second through UDP sockets opted in to ordo's socket stamping, next to
- * plain UDP, for every kind of logical clock:
+ * stamp_udp [-j] [-t SEC] [-r REPS] [-k KINDS] [--spin] [--pin]
+ *           [--case KIND,SIZE] [--veth NS_TX,NS_RX,RX_ADDR]:
+ * datagrams per second through UDP sockets opted in to ordo's socket
+ * stamping, next to plain UDP, for every kind of logical clock:
  *
  *   plain     no ordo at all
  *   lamport   both sockets attached to a Lamport domain
