@@ -32,6 +32,8 @@
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/udp.h>
+#include <net/dst.h>
+#include <net/inet_sock.h>
 #include <net/sock.h>
 #include <net/udp.h>
 
@@ -82,6 +84,7 @@ struct ordo_stamp_sk {
 	u32 flags;			/* ORDO_ATTACH_F_* */
 	struct mutex tx_lock;		/* one datagram at a time */
 	struct ordo_stamp_tx *tx;	/* under tx_lock; NULL until a send */
+	bool no_seg;			/* under tx_lock: no segment size */
 	struct ordo_stamp_buf *rx_buf;	/* cached, or NULL */
 	struct rcu_head rcu;
 };
@@ -225,6 +228,67 @@ static int ordo_stamp_send_check(struct sock *sk, struct msghdr *msg,
 }
 
 /*
+ * A UDP_SEGMENT control message, built in kernel memory. UDP computes a
+ * corked datagram's checksum in software, in the copy, and the receiver
+ * verifies it again, unless the cork carries a segment size: then the
+ * datagram leaves as CHECKSUM_PARTIAL, as an uncorked one does. A
+ * segment size of the whole datagram gets that, and no segmentation.
+ */
+union ordo_stamp_gso {
+	struct cmsghdr hdr;
+	u8 space[CMSG_SPACE(sizeof(u16))];
+};
+
+static void ordo_stamp_gso_cmsg(union ordo_stamp_gso *g, u32 dlen)
+{
+	g->hdr.cmsg_len = CMSG_LEN(sizeof(u16));
+	g->hdr.cmsg_level = SOL_UDP;
+	g->hdr.cmsg_type = UDP_SEGMENT;
+	*(u16 *)CMSG_DATA(&g->hdr) = dlen;
+}
+
+/*
+ * After the header went into the cork with a segment size of the whole
+ * datagram: keep that size only where udp_send_skb() takes it, that is
+ * when the datagram fits the path's MTU and the device checksums it (the
+ * skb is CHECKSUM_PARTIAL: no extension headers, no IPsec). Otherwise
+ * clear it and sum the head's data so far, as UDP would have in the
+ * copy: the payload is then appended, fragmented and checksummed as for
+ * any corked datagram. (Left CHECKSUM_PARTIAL, a head with fragments is
+ * summed at the push, and udp6_hwcsum_outgoing() counts the fragments
+ * twice: the receiver drops the datagram, Udp6InCsumErrors.) The cork
+ * and the write queue belong to this send alone: tx_lock is held,
+ * UDP_CORK and MSG_MORE are refused, and only our sendmsg adds to or
+ * flushes an attached socket's cork.
+ */
+static void ordo_stamp_cork_fit(struct ordo_stamp_sk *st, struct sock *sk,
+				u32 dlen)
+{
+	struct inet_cork *cork = &inet_sk(sk)->cork.base;
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	/*
+	 * Without scatter-gather, a cork with a segment size allocates a
+	 * 64 KiB head for the header: this socket stops asking for it.
+	 */
+	if (!(cork->dst->dev->features & NETIF_F_SG))
+		st->no_seg = true;
+	if (!st->no_seg && skb && skb->ip_summed == CHECKSUM_PARTIAL &&
+	    !dst_xfrm(cork->dst) &&
+	    skb_network_header_len(skb) + sizeof(struct udphdr) + dlen <=
+	    cork->fragsize)
+		return;
+	cork->gso_size = 0;
+	if (skb && skb->ip_summed == CHECKSUM_PARTIAL) {
+		int off = skb_transport_offset(skb) + sizeof(struct udphdr);
+
+		/* as UDP sums a corked head: its data, the header, so far */
+		skb->csum = skb_checksum(skb, off, skb->len - off, 0);
+		skb->ip_summed = CHECKSUM_NONE;
+	}
+}
+
+/*
  * One stamped datagram; under tx_lock. A small payload is copied behind
  * the header and the two leave in one UDP send. A larger one is not
  * copied: the header goes first into the socket's cork (MSG_MORE), then
@@ -232,6 +296,9 @@ static int ordo_stamp_send_check(struct sock *sk, struct msghdr *msg,
  * datagram is pushed. tx_lock keeps the two calls together (UDP_CORK and
  * MSG_MORE are refused on attached sockets, so nothing else corks it),
  * so no other sender can slip data in between: datagrams are never torn.
+ * Unless the caller passed control messages, the header carries a
+ * segment size of the whole datagram, so that its checksum is left to
+ * the device (ordo_stamp_cork_fit()).
  */
 static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 			   struct msghdr *msg, size_t len)
@@ -243,7 +310,9 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	struct ordo_stamp_tx *b;
 	/* a copy of *msg: INIT_STACK_ALL_ZERO's zeroing is wasted on it */
 	struct msghdr hm __uninitialized;
+	union ordo_stamp_gso gso;
 	struct kvec kv;
+	bool csum;
 	u32 hlen;
 	int err;
 
@@ -282,9 +351,20 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	kv.iov_base = b->hdr;
 	kv.iov_len = hlen;
 	iov_iter_kvec(&hm.msg_iter, ITER_SOURCE, &kv, 1, hlen);
+	/* the caller's control messages, if any, go as they came */
+	csum = !msg->msg_controllen && !st->no_seg && !sk->sk_no_check_tx &&
+	       !udp_get_no_check6_tx(sk);
+	if (csum) {
+		ordo_stamp_gso_cmsg(&gso, hlen + len);
+		hm.msg_control = &gso;
+		hm.msg_controllen = sizeof(gso);
+		hm.msg_control_is_user = false;
+	}
 	err = ordo_stamp_orig_send(st, sk, &hm, hlen);
 	if (err < 0)
 		return err;
+	if (csum)
+		ordo_stamp_cork_fit(st, sk, hlen + len);
 	/* the payload, appended to the corked datagram, which leaves */
 	hm = *msg;
 	hm.msg_name = NULL;
