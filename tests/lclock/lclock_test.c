@@ -25,8 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
 #include <linux/ordo_lclock.h>
 #include <linux/ordo_wire.h>
+#include <net/if.h>
 
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
@@ -1499,6 +1502,181 @@ TEST_F(lc, payload_paths)
 	}
 	if (fd >= 0)
 		close(fd);
+}
+
+/* What a packet socket on lo saw of the first datagram to @dport. */
+struct cap {
+	bool csum_partial;	/* TP_STATUS_CSUMNOTREADY: device to sum */
+	uint16_t check;		/* the UDP checksum field */
+};
+
+static int cap_open(void)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = if_nametoindex("lo"),
+	};
+	struct timeval tv = { .tv_sec = 2 };
+	int on = 1, fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) ||
+	    setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &on, sizeof(on)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* 0, or -1 when nothing UDP left for @dport within the timeout */
+static int cap_next(int fd, uint16_t dport, struct cap *c)
+{
+	static uint8_t pkt[65536];
+	char ctl[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	struct iovec iov = { pkt, sizeof(pkt) };
+	struct sockaddr_ll sll;
+	struct msghdr mh = {
+		.msg_name = &sll,
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	struct tpacket_auxdata aux;
+	struct cmsghdr *cm;
+	const uint8_t *u;
+	ssize_t n;
+
+	for (;;) {
+		mh.msg_namelen = sizeof(sll);
+		mh.msg_control = ctl;
+		mh.msg_controllen = sizeof(ctl);
+		n = recvmsg(fd, &mh, 0);
+		if (n < 0)
+			return -1;
+		if (sll.sll_pkttype != PACKET_OUTGOING)
+			continue;	/* lo shows each packet twice */
+		memset(&aux, 0, sizeof(aux));
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_PACKET &&
+			    cm->cmsg_type == PACKET_AUXDATA)
+				memcpy(&aux, CMSG_DATA(cm), sizeof(aux));
+		memset(c, 0, sizeof(*c));
+		u = NULL;
+		if (n >= 28 && pkt[0] >> 4 == 4 && pkt[9] == IPPROTO_UDP &&
+		    !(((pkt[6] << 8) | pkt[7]) & 0x1fff))	/* offset 0 */
+			u = pkt + (pkt[0] & 15) * 4;
+		else if (n >= 48 && pkt[0] >> 4 == 6 && pkt[6] == IPPROTO_UDP)
+			u = pkt + 40;
+		if (!u || u + 8 > pkt + n || ((u[2] << 8) | u[3]) != dport)
+			continue;
+		c->csum_partial = aux.tp_status & TP_STATUS_CSUMNOTREADY;
+		c->check = (u[6] << 8) | u[7];
+		return 0;
+	}
+}
+
+/* One @len-byte datagram a -> b, with @ctl if any; 0 when it came whole. */
+static int cork_send(int a, int b, size_t len, const void *ctl,
+		     size_t ctllen)
+{
+	static uint8_t out[8192], in[8192];
+	struct sockaddr_storage ss;
+	struct iovec iov = { out, len };
+	struct msghdr mh = {
+		.msg_name = &ss, .msg_namelen = sizeof(ss),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = (void *)ctl, .msg_controllen = ctllen,
+	};
+	socklen_t sl = sizeof(ss);
+	ssize_t n;
+	size_t i;
+
+	if (getsockname(b, (struct sockaddr *)&ss, &sl))
+		return -errno;
+	mh.msg_namelen = sl;
+	for (i = 0; i < len; i++)
+		out[i] = i * 7 + len;
+	if (sendmsg(a, &mh, 0) != (ssize_t)len)
+		return -errno;
+	n = recv(b, in, sizeof(in), 0);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)len && !memcmp(in, out, len) ? 0 : -EBADMSG;
+}
+
+/*
+ * A corked payload (over 512 B) leaves as plain UDP's would. Where it
+ * fits the path, its checksum is left to the device (a packet socket
+ * sees TP_STATUS_CSUMNOTREADY), as for a plain datagram of that size.
+ * Otherwise UDP checksums it in software, and the receiver verifies it
+ * (lo passes CHECKSUM_NONE on): over the MTU (IPV6_MTU 1280: built in
+ * fragments, which lo sends as one packet), sent with control messages,
+ * or with UDP checksums off (SO_NO_CHECK: zero on the wire). Every one
+ * arrives whole, stamped.
+ */
+TEST_F(lc, corked_checksum)
+{
+	struct {
+		struct cmsghdr h;
+		int tos;
+	} tos = { { CMSG_LEN(sizeof(int)), IPPROTO_IP, IP_TOS }, 0x10 };
+	int cap = cap_open(), fam, one = 1, mtu = 1280;
+	unsigned int sent = 0;
+	struct cap c;
+
+	ASSERT_LE(0, cap) TH_LOG("packet socket: %s", strerror(errno));
+	for (fam = 0; fam < 2; fam++) {
+		int f = fam ? AF_INET6 : AF_INET;
+		int p = udp_sock(f), a = udp_sock(f), b = udp_sock(f);
+
+		ASSERT_LE(0, p);
+		ASSERT_LE(0, a);
+		ASSERT_LE(0, b);
+		dom_del_all();
+		ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
+		ASSERT_EQ(0, attach(a, 101, 0));
+		ASSERT_EQ(0, attach(b, 101, 0));
+		sent = 0;
+
+		/* plain UDP first: the path offloads the checksum */
+		ASSERT_EQ(0, cork_send(p, p, 1400, NULL, 0));
+		ASSERT_EQ(0, cap_next(cap, sock_port(p), &c));
+		ASSERT_TRUE(c.csum_partial);
+
+		ASSERT_EQ(0, cork_send(a, b, 1400, NULL, 0));
+		ASSERT_EQ(0, cap_next(cap, sock_port(b), &c));
+		EXPECT_TRUE(c.csum_partial);
+		sent++;
+
+		if (fam) {
+			ASSERT_EQ(0, setsockopt(a, IPPROTO_IPV6, IPV6_MTU,
+						&mtu, sizeof(mtu)));
+			ASSERT_EQ(0, cork_send(a, b, 4000, NULL, 0));
+			ASSERT_EQ(0, cap_next(cap, sock_port(b), &c));
+			EXPECT_FALSE(c.csum_partial);
+			EXPECT_NE(0, c.check);
+			sent++;
+		} else {
+			ASSERT_EQ(0, cork_send(a, b, 1400, &tos, sizeof(tos)));
+			ASSERT_EQ(0, cap_next(cap, sock_port(b), &c));
+			EXPECT_FALSE(c.csum_partial);
+			EXPECT_NE(0, c.check);
+			sent++;
+
+			ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_NO_CHECK,
+						&one, sizeof(one)));
+			ASSERT_EQ(0, cork_send(a, b, 1400, NULL, 0));
+			ASSERT_EQ(0, cap_next(cap, sock_port(b), &c));
+			EXPECT_EQ(0, c.check);
+			sent++;
+		}
+		EXPECT_EQ(sent, sys_u64(101, "stamped"));
+		close(p);
+		close(a);
+		close(b);
+	}
+	close(cap);
 }
 
 struct traffic {
