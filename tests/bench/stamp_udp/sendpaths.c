@@ -8,21 +8,31 @@
  * data out, for each payload size, in ns per datagram:
  *
  *   plain   one send() of the payload
- *   cork    a 32-byte header with MSG_MORE, then the payload (the
- *           module's path for payloads over 512 bytes; it pays one
- *           more syscall entry here than in the kernel, see "syscall")
+ *   cork    a 32-byte header with MSG_MORE, then the payload: UDP
+ *           checksums such a datagram in software (the module's path
+ *           for payloads over 512 bytes until 2026-11-25)
+ *   seg     the same, the header with a UDP_SEGMENT control message of
+ *           the whole datagram's length, which leaves the checksum to
+ *           the device (the module's path for payloads over 512 bytes)
  *   bounce  header and payload copied into one buffer, one send() (the
  *           module's path for small payloads)
  *
- * and the ratios plain/cork and plain/bounce, which are the stamped/plain
- * datagram rate stamp_udp reports. Each size runs REPS rounds of the
- * three, interleaved; the medians are printed.
+ * and the ratios plain/path, which are the stamped/plain datagram rate
+ * stamp_udp reports. Cork and seg pay one syscall entry more here than
+ * in the kernel ("syscall": an empty one), and seg also the copy of its
+ * control message from user memory ("cmsg": what sendmsg() with that
+ * message costs over send(), the module builds its msghdr in the
+ * kernel). The columns cork* and seg* take those off: an estimate of
+ * the module's ratio. Each size runs REPS rounds of all, interleaved;
+ * the medians are printed.
  */
 #include <arpa/inet.h>
+#include <netinet/udp.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +46,10 @@
 #define MAX_SIZES	32
 #define MAX_REPS	99
 
-enum { M_PLAIN, M_CORK, M_BOUNCE, M_SYSCALL, M_CNT };
+enum { M_PLAIN, M_CORK, M_SEG, M_BOUNCE, M_SYSCALL, M_CMSG, M_CNT };
 
 static const char *const mode_name[M_CNT] = {
-	"plain", "cork", "bounce", "syscall"
+	"plain", "cork", "seg", "bounce", "syscall", "cmsg"
 };
 
 struct drain {
@@ -48,6 +58,10 @@ struct drain {
 };
 
 static unsigned char payload[MAX_PAYLOAD], dgram[HDR_LEN + MAX_PAYLOAD];
+static union {
+	struct cmsghdr h;
+	char space[CMSG_SPACE(sizeof(uint16_t))];
+} seg;
 static unsigned char hdr[HDR_LEN];
 
 static void usage(FILE *f)
@@ -55,9 +69,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: sendpaths [-j] [-n COUNT] [-r REPS] [SIZE...]\n"
 		"  ns per datagram of plain, corked (header with MSG_MORE, then\n"
-		"  the payload) and bounced (one buffer, one send) UDP sends over\n"
-		"  loopback, per payload SIZE (default 64 512 1400 4000 16000\n"
-		"  60000; at most %d), and of an empty syscall\n"
+		"  the payload), corked with a segment size (seg) and bounced\n"
+		"  (one buffer, one send) UDP sends over loopback, per payload\n"
+		"  SIZE (default 64 512 1400 4000 16000 60000; at most %d), of\n"
+		"  an empty syscall, and of a control message to sendmsg();\n"
+		"  cork* and seg* estimate the module's ratio (without the\n"
+		"  second syscall and the control message's copy)\n"
 		"  -n COUNT  datagrams per measurement (default 100000)\n"
 		"  -r REPS   rounds per size, medians printed (default 5, 1..%d)\n"
 		"  -j        JSON output\n", MAX_PAYLOAD, MAX_REPS);
@@ -82,6 +99,23 @@ static void *drain_thread(void *arg)
 	return NULL;
 }
 
+/* one send of @len bytes at @buf with the UDP_SEGMENT message @seg_len */
+static ssize_t send_seg(int tx, void *buf, size_t len, uint16_t seg_len,
+			int flags)
+{
+	struct iovec iov = { buf, len };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = &seg, .msg_controllen = sizeof(seg),
+	};
+
+	seg.h.cmsg_len = CMSG_LEN(sizeof(uint16_t));
+	seg.h.cmsg_level = SOL_UDP;
+	seg.h.cmsg_type = UDP_SEGMENT;
+	memcpy(CMSG_DATA(&seg.h), &seg_len, sizeof(seg_len));
+	return sendmsg(tx, &m, flags);
+}
+
 /* ns per operation of @mode, or -1 with errno set */
 static double measure(int mode, int tx, size_t size, long count)
 {
@@ -99,6 +133,15 @@ static double measure(int mode, int tx, size_t size, long count)
 			r = send(tx, hdr, HDR_LEN, MSG_MORE);
 			if (r >= 0)
 				r = send(tx, payload, size, 0);
+			break;
+		case M_SEG:
+			r = send_seg(tx, hdr, HDR_LEN, HDR_LEN + size, MSG_MORE);
+			if (r >= 0)
+				r = send(tx, payload, size, 0);
+			break;
+		case M_CMSG:
+			/* a segment size no smaller than the datagram: one */
+			r = send_seg(tx, payload, size, size ? size : 1, 0);
 			break;
 		case M_BOUNCE:
 			memcpy(dgram, hdr, HDR_LEN);
@@ -127,6 +170,19 @@ static double median(double *v, int n)
 {
 	qsort(v, n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * plain / @mode without what the module does not pay: the second
+ * syscall entry, and for seg the control message from user memory
+ */
+static double est(double med[][MAX_SIZES], int mode, int s)
+{
+	double extra = med[M_SYSCALL][s];
+
+	if (mode == M_SEG)
+		extra += med[M_CMSG][s] - med[M_PLAIN][s];
+	return med[M_PLAIN][s] / (med[mode][s] - extra);
 }
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -243,22 +299,33 @@ int main(int argc, char **argv)
 		for (s = 0; s < nsizes; s++) {
 			printf("%s{\"payload\": %ld", s ? ", " : "", sizes[s]);
 			for (m = 0; m < M_CNT; m++)
-				printf(", \"%s_ns\": %.0f", mode_name[m], med[m][s]);
-			printf(", \"cork_ratio\": %.3f, \"bounce_ratio\": %.3f}",
+				if (m != M_CMSG)
+					printf(", \"%s_ns\": %.0f", mode_name[m],
+					       med[m][s]);
+			printf(", \"cmsg_ns\": %.0f", med[M_CMSG][s] - med[M_PLAIN][s]);
+			printf(", \"cork_ratio\": %.3f, \"seg_ratio\": %.3f, \"bounce_ratio\": %.3f",
 			       med[M_PLAIN][s] / med[M_CORK][s],
+			       med[M_PLAIN][s] / med[M_SEG][s],
 			       med[M_PLAIN][s] / med[M_BOUNCE][s]);
+			printf(", \"cork_est_ratio\": %.3f, \"seg_est_ratio\": %.3f}",
+			       est(med, M_CORK, s), est(med, M_SEG, s));
 		}
 		printf("]}\n");
 		return 0;
 	}
 	printf("ns per datagram over loopback, median of %ld rounds of %ld; ratio = plain / path\n",
 	       reps, count);
-	printf("%8s %9s %9s %9s %7s %7s %8s\n", "payload", "plain", "cork",
-	       "bounce", "cork", "bounce", "syscall");
+	printf("%8s %7s %7s %7s %7s %6s %6s %6s %7s %5s %6s %6s\n", "payload",
+	       "plain", "cork", "seg", "bounce", "cork", "seg", "bounce",
+	       "syscall", "cmsg", "cork*", "seg*");
 	for (s = 0; s < nsizes; s++)
-		printf("%6ld B %9.0f %9.0f %9.0f %7.3f %7.3f %8.0f\n", sizes[s],
-		       med[M_PLAIN][s], med[M_CORK][s], med[M_BOUNCE][s],
+		printf("%6ld B %7.0f %7.0f %7.0f %7.0f %6.3f %6.3f %6.3f %7.0f %5.0f %6.3f %6.3f\n",
+		       sizes[s], med[M_PLAIN][s], med[M_CORK][s],
+		       med[M_SEG][s], med[M_BOUNCE][s],
 		       med[M_PLAIN][s] / med[M_CORK][s],
-		       med[M_PLAIN][s] / med[M_BOUNCE][s], med[M_SYSCALL][s]);
+		       med[M_PLAIN][s] / med[M_SEG][s],
+		       med[M_PLAIN][s] / med[M_BOUNCE][s], med[M_SYSCALL][s],
+		       med[M_CMSG][s] - med[M_PLAIN][s],
+		       est(med, M_CORK, s), est(med, M_SEG, s));
 	return 0;
 }
