@@ -390,6 +390,7 @@ static int ordo_stamp_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 	struct ordo_stamp_sk *st;
 	int err;
 
+again:
 	rcu_read_lock();
 	st = rcu_dereference_sk_user_data(sk);
 	if (likely(st) && mutex_trylock(&st->tx_lock)) {
@@ -422,6 +423,16 @@ static int ordo_stamp_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 			err = -ERESTARTSYS;
 			goto put;
 		}
+	}
+	/*
+	 * Detached while this sender waited: the socket is plain UDP now,
+	 * or has a new state with a tx_lock of its own. A corked send here
+	 * would race with plain senders, which may append to the cork.
+	 */
+	if (unlikely(rcu_access_pointer(sk->sk_user_data) != st)) {
+		mutex_unlock(&st->tx_lock);
+		ordo_stamp_put(st);
+		goto again;
 	}
 	err = ordo_stamp_send(st, sk, msg, len);
 	mutex_unlock(&st->tx_lock);

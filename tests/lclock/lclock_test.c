@@ -228,6 +228,29 @@ static int send_to(int fd, int to, const void *buf, size_t len, int flags)
 		-errno : 0;
 }
 
+/* send_to() from @nseg iovec segments of @buf */
+static int send_to_segs(int fd, int to, const void *buf, size_t len,
+			int nseg, int flags)
+{
+	struct sockaddr_storage ss;
+	struct iovec iov[16];
+	struct msghdr mh = {
+		.msg_name = &ss, .msg_namelen = sizeof(ss),
+		.msg_iov = iov, .msg_iovlen = nseg,
+	};
+	int i;
+
+	if (nseg > 16)
+		return -EINVAL;
+	if (getsockname(to, (struct sockaddr *)&ss, &mh.msg_namelen))
+		return -errno;
+	for (i = 0; i < nseg; i++) {
+		iov[i].iov_base = (char *)buf + len * i / nseg;
+		iov[i].iov_len = len * (i + 1) / nseg - len * i / nseg;
+	}
+	return sendmsg(fd, &mh, flags) < 0 ? -errno : 0;
+}
+
 struct rx {
 	ssize_t n;
 	int msg_flags;
@@ -1102,7 +1125,9 @@ static void *send_thread(void *arg)
 
 		memset(buf, s->id * 16 + i % 16, len);
 		memcpy(buf, &len, sizeof(len));
-		while ((err = send_to(s->fd, s->to, buf, len, s->flags)) ==
+		/* from one segment, or from nine */
+		while ((err = send_to_segs(s->fd, s->to, buf, len,
+					   i % 3 ? 1 : 9, s->flags)) ==
 		       -ENOBUFS || err == -EAGAIN)
 			s->eagain += err == -EAGAIN;
 		s->sent += err >= 0;
@@ -1270,7 +1295,8 @@ TEST_F(lc, unload_refused_while_attached)
 
 /*
  * Detach and attach again, 100 times, while two threads send on the
- * socket (payloads below and above the copy limit: both send paths).
+ * socket (payloads below and above the copy limit: both send paths;
+ * from one iovec segment and from nine).
  * An uncontended send holds no reference, only tx_lock: every datagram
  * must still arrive whole, stamped or plain, counted as such, and the
  * states must all be freed (the module's reference count settles).
