@@ -228,7 +228,7 @@ static int send_to(int fd, int to, const void *buf, size_t len, int flags)
 		-errno : 0;
 }
 
-/* send_to() from @nseg iovec segments of @buf */
+/* send_to() from @nseg iovec segments of @buf (9 and more: corked) */
 static int send_to_segs(int fd, int to, const void *buf, size_t len,
 			int nseg, int flags)
 {
@@ -1125,7 +1125,7 @@ static void *send_thread(void *arg)
 
 		memset(buf, s->id * 16 + i % 16, len);
 		memcpy(buf, &len, sizeof(len));
-		/* from one segment, or from nine */
+		/* over 512 B: pinned pages, or corked (9 segments) */
 		while ((err = send_to_segs(s->fd, s->to, buf, len,
 					   i % 3 ? 1 : 9, s->flags)) ==
 		       -ENOBUFS || err == -EAGAIN)
@@ -1295,8 +1295,8 @@ TEST_F(lc, unload_refused_while_attached)
 
 /*
  * Detach and attach again, 100 times, while two threads send on the
- * socket (payloads below and above the copy limit: both send paths;
- * from one iovec segment and from nine).
+ * socket (payloads below and above the copy limit, from one segment and
+ * from nine: all three send paths).
  * An uncontended send holds no reference, only tx_lock: every datagram
  * must still arrive whole, stamped or plain, counted as such, and the
  * states must all be freed (the module's reference count settles).
@@ -1376,12 +1376,48 @@ TEST_F(lc, connected)
 }
 
 /* payload_paths sends from a mapping of this many pages */
-#define PP_PAGES	8
+#define PP_PAGES	18
 
 /* The byte at @off of the pattern of datagram @seq. */
 static unsigned char pat(unsigned int seq, size_t off)
 {
 	return (unsigned char)(seq * 131 + off * 7 + (off >> 8));
+}
+
+/*
+ * One @len-byte datagram a -> b from @nseg iovec segments, with @ctl if
+ * any; 0 when it came whole.
+ */
+static int cork_send(int a, int b, size_t len, int nseg, const void *ctl,
+		     size_t ctllen)
+{
+	static uint8_t out[8192], in[8192];
+	struct sockaddr_storage ss;
+	struct iovec iov[16];
+	struct msghdr mh = {
+		.msg_name = &ss, .msg_namelen = sizeof(ss),
+		.msg_iov = iov, .msg_iovlen = nseg,
+		.msg_control = (void *)ctl, .msg_controllen = ctllen,
+	};
+	socklen_t sl = sizeof(ss);
+	ssize_t n;
+	size_t i;
+
+	if (getsockname(b, (struct sockaddr *)&ss, &sl))
+		return -errno;
+	mh.msg_namelen = sl;
+	for (i = 0; i < len; i++)
+		out[i] = i * 7 + len;
+	for (i = 0; i < (size_t)nseg; i++) {
+		iov[i].iov_base = out + len * i / nseg;
+		iov[i].iov_len = len * (i + 1) / nseg - len * i / nseg;
+	}
+	if (sendmsg(a, &mh, 0) != (ssize_t)len)
+		return -errno;
+	n = recv(b, in, sizeof(in), 0);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)len && !memcmp(in, out, len) ? 0 : -EBADMSG;
 }
 
 /*
@@ -1445,34 +1481,44 @@ static int send_segments(struct __test_metadata *_metadata, int a, int b,
 
 /*
  * Payload sizes and layouts across the send paths: copied behind the
- * header (up to 512 B) or appended to the corked header straight from
- * the caller's iterator (larger), from one or several segments, zero
- * length ones among them, straddling pages, and from memory without
- * struct pages (/dev/mem). Every datagram arrives whole, byte for byte,
- * stamped once, IPv4 and IPv6.
+ * header (up to 512 B), sent from the caller's pinned pages (larger, up
+ * to 8 segments, up to 17 pages), or appended to the corked header
+ * straight from the caller's iterator (9 segments and more, and memory
+ * without struct pages, /dev/mem, which cannot be pinned); from one or
+ * several segments, zero length ones among them, straddling pages.
+ * Every datagram arrives whole, byte for byte, stamped once, IPv4 and
+ * IPv6. A payload running into an inaccessible page gets EFAULT.
  */
 TEST_F(lc, payload_paths)
 {
 	static const struct {
 		int nseg;
-		size_t off[4], len[4];
+		size_t off[9], len[9];
 	} cases[] = {
 		{ 1, { 0 }, { 0 } },
 		{ 1, { 100 }, { 1 } },
 		{ 1, { 4095 }, { 512 } },		/* copied */
-		{ 1, { 4095 }, { 513 } },		/* corked */
+		{ 1, { 4095 }, { 513 } },		/* pinned */
 		{ 1, { 0 }, { 1400 } },
 		{ 1, { 0 }, { 4096 } },
 		{ 1, { 1 }, { 4096 } },
 		{ 1, { 0 }, { 16384 } },
 		{ 1, { 4095 }, { 12290 } },
 		{ 1, { 0 }, { 30000 } },
+		{ 1, { 4095 }, { 65000 } },		/* 17 pages */
 		{ 4, { 10, 4000, 9000, 20000 },
 		     { 200, 0, 1000, 300 } },
 		{ 4, { 4000, 8100, 12200, 16300 },
 		     { 300, 300, 300, 300 } },		/* straddling */
 		{ 4, { 4000, 8100, 12200, 16300 },
 		     { 96, 96, 96, 96 } },		/* 384 B: copied */
+		{ 8, { 4000, 8100, 12200, 16300, 20400, 24500, 28600,
+		       32700 },
+		     { 300, 300, 300, 300, 300, 300, 300, 300 } },
+		{ 9, { 4000, 8100, 12200, 16300, 20400, 24500, 28600,
+		       32700, 36800 },
+		     { 300, 300, 300, 300, 300, 300, 300, 300, 300 } },
+						/* 9 segments: corked */
 	};
 	unsigned char *mem = mmap(NULL, PP_PAGES * 4096, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1528,6 +1574,59 @@ TEST_F(lc, payload_paths)
 	}
 	if (fd >= 0)
 		close(fd);
+
+	/*
+	 * A payload that runs into an inaccessible page, from one segment
+	 * (pinned: the pin fails half way) and from nine (corked): EFAULT,
+	 * as plain UDP gives, and nothing sent. (The clock has ticked for
+	 * the send, as for any send that fails.)
+	 */
+	mem = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 1, 4096);
+	ASSERT_EQ(0, mprotect(mem + 4096, 4096, PROT_NONE));
+	for (fam = 0; fam < 2; fam++) {
+		int f = fam ? AF_INET6 : AF_INET;
+		int p = udp_sock(f), a = udp_sock(f), b = udp_sock(f);
+		struct iovec iov[9];
+		int i, k;
+
+		dom_del_all();
+		ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
+		ASSERT_EQ(0, attach(a, 101, 0));
+		ASSERT_EQ(0, attach(b, 101, 0));
+		for (k = 0; k < 3; k++) {
+			int s = k ? a : p, nseg = k == 2 ? 9 : 1;
+			struct sockaddr_storage ss;
+			socklen_t sl = sizeof(ss);
+			struct msghdr mh = {
+				.msg_name = &ss, .msg_iov = iov,
+				.msg_iovlen = nseg,
+			};
+
+			ASSERT_EQ(0, getsockname(b, (struct sockaddr *)&ss,
+						 &sl));
+			mh.msg_namelen = sl;
+			for (i = 0; i < nseg; i++) {
+				iov[i].iov_base = mem + 4096 - 900 + 100 * i;
+				iov[i].iov_len = i < nseg - 1 ? 100 : 1000;
+			}
+			errno = 0;
+			EXPECT_EQ(-1, sendmsg(s, &mh, 0))
+				TH_LOG("%d segments", nseg);
+			EXPECT_EQ(EFAULT, errno) TH_LOG("%d segments", nseg);
+		}
+		/* nothing left behind in the cork: the next ones arrive */
+		EXPECT_EQ(-1, recv(b, mem, 100, MSG_DONTWAIT));
+		EXPECT_EQ(EAGAIN, errno);
+		EXPECT_EQ(0, cork_send(a, b, 1400, 9, NULL, 0));
+		EXPECT_EQ(0, cork_send(a, b, 1400, 1, NULL, 0));
+		close(p);
+		close(a);
+		close(b);
+	}
+	munmap(mem, 2 * 4096);
 }
 
 /* What a packet socket on lo saw of the first datagram to @dport. */
@@ -1602,59 +1701,77 @@ static int cap_next(int fd, uint16_t dport, struct cap *c)
 	}
 }
 
-/* One @len-byte datagram a -> b, with @ctl if any; 0 when it came whole. */
-static int cork_send(int a, int b, size_t len, const void *ctl,
-		     size_t ctllen)
+/*
+ * The checksum of a datagram @a sends to @b as a packet socket on lo
+ * sees it: left to the device (@want_partial), or summed, zero when
+ * @want_zero. @p, a plain socket with the same options, unless -1,
+ * sends the same datagram first, which must show the same form.
+ */
+static void cap_pair(struct __test_metadata *_metadata, int cap, int p,
+		     int a, int b, size_t len, int nseg, const void *ctl,
+		     size_t ctllen, bool want_partial, bool want_zero)
 {
-	static uint8_t out[8192], in[8192];
-	struct sockaddr_storage ss;
-	struct iovec iov = { out, len };
-	struct msghdr mh = {
-		.msg_name = &ss, .msg_namelen = sizeof(ss),
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = (void *)ctl, .msg_controllen = ctllen,
-	};
-	socklen_t sl = sizeof(ss);
-	ssize_t n;
-	size_t i;
+	struct cap c;
 
-	if (getsockname(b, (struct sockaddr *)&ss, &sl))
-		return -errno;
-	mh.msg_namelen = sl;
-	for (i = 0; i < len; i++)
-		out[i] = i * 7 + len;
-	if (sendmsg(a, &mh, 0) != (ssize_t)len)
-		return -errno;
-	n = recv(b, in, sizeof(in), 0);
-	if (n < 0)
-		return -errno;
-	return n == (ssize_t)len && !memcmp(in, out, len) ? 0 : -EBADMSG;
+	if (p >= 0) {
+		ASSERT_EQ(0, cork_send(p, p, len, 1, ctl, ctllen));
+		ASSERT_EQ(0, cap_next(cap, sock_port(p), &c));
+		EXPECT_EQ(want_partial, c.csum_partial) TH_LOG("plain %zu", len);
+	}
+	ASSERT_EQ(0, cork_send(a, b, len, nseg, ctl, ctllen))
+		TH_LOG("%zu B, %d segments", len, nseg);
+	ASSERT_EQ(0, cap_next(cap, sock_port(b), &c));
+	EXPECT_EQ(want_partial, c.csum_partial)
+		TH_LOG("%zu B, %d segments", len, nseg);
+	if (!c.csum_partial)
+		EXPECT_EQ(want_zero, !c.check)
+			TH_LOG("%zu B, %d segments", len, nseg);
 }
 
 /*
- * A corked payload (over 512 B) leaves as plain UDP's would. Where it
- * fits the path, its checksum is left to the device (a packet socket
- * sees TP_STATUS_CSUMNOTREADY), as for a plain datagram of that size.
- * Otherwise UDP checksums it in software, and the receiver verifies it
- * (lo passes CHECKSUM_NONE on): over the MTU (IPV6_MTU 1280: built in
- * fragments, which lo sends as one packet), sent with control messages,
- * or with UDP checksums off (SO_NO_CHECK: zero on the wire). Every one
- * arrives whole, stamped.
+ * A payload over 512 B leaves as plain UDP's would. From up to 8 iovec
+ * segments in user memory it is sent from the caller's pinned pages in
+ * one UDP send: the checksum takes the same form as a plain datagram's,
+ * control messages (IP_TOS) or not; over the MTU (IPV6_MTU 1280: built
+ * in fragments, which lo sends as one packet) UDP sums it in software,
+ * and with SO_NO_CHECK it is zero on the wire. From 9 segments the
+ * payload is appended to the corked header: its checksum is left to the
+ * device where it fits the path, and summed in software otherwise, also
+ * with control messages. Every one arrives whole, stamped.
  */
-TEST_F(lc, corked_checksum)
+TEST_F(lc, large_checksum)
 {
+	enum { BOTH, V4, V6 };
+	enum { NONE, MTU, NO_CHECK };	/* set on a and p first, for good */
+	static const struct {
+		int fam, set;
+		size_t len;
+		int nseg;
+		bool tos, plain, partial, zero;
+	} sends[] = {
+		{ BOTH, NONE, 1400, 1, false, true, true, false },
+		{ BOTH, NONE, 1400, 8, false, false, true, false },
+		{ BOTH, NONE, 1400, 9, false, false, true, false },
+		{ V4, NONE, 1400, 1, true, true, true, false },
+		{ V4, NONE, 1400, 8, true, false, true, false },
+		{ V4, NONE, 1400, 9, true, false, false, false },
+		{ V4, NO_CHECK, 1400, 1, false, true, false, true },
+		{ V4, NO_CHECK, 1400, 9, false, false, false, true },
+		{ V6, MTU, 4000, 1, false, true, false, false },
+		{ V6, MTU, 4000, 9, false, false, false, false },
+	};
 	struct {
 		struct cmsghdr h;
 		int tos;
 	} tos = { { CMSG_LEN(sizeof(int)), IPPROTO_IP, IP_TOS }, 0x10 };
 	int cap = cap_open(), fam, one = 1, mtu = 1280;
-	unsigned int sent = 0;
-	struct cap c;
 
 	ASSERT_LE(0, cap) TH_LOG("packet socket: %s", strerror(errno));
-	for (fam = 0; fam < 2; fam++) {
-		int f = fam ? AF_INET6 : AF_INET;
-		int p = udp_sock(f), a = udp_sock(f), b = udp_sock(f);
+	for (fam = V4; fam <= V6; fam++) {
+		int f = fam == V6 ? AF_INET6 : AF_INET;
+		int p = udp_sock(f), a = udp_sock(f), b = udp_sock(f), s;
+		unsigned int sent = 0;
+		size_t i;
 
 		ASSERT_LE(0, p);
 		ASSERT_LE(0, a);
@@ -1663,38 +1780,27 @@ TEST_F(lc, corked_checksum)
 		ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
 		ASSERT_EQ(0, attach(a, 101, 0));
 		ASSERT_EQ(0, attach(b, 101, 0));
-		sent = 0;
+		for (i = 0; i < ARRAY_SIZE(sends); i++) {
+			if (sends[i].fam != BOTH && sends[i].fam != fam)
+				continue;
+			for (s = 0; s < 2; s++) {
+				int fd = s ? p : a;
 
-		/* plain UDP first: the path offloads the checksum */
-		ASSERT_EQ(0, cork_send(p, p, 1400, NULL, 0));
-		ASSERT_EQ(0, cap_next(cap, sock_port(p), &c));
-		ASSERT_TRUE(c.csum_partial);
-
-		ASSERT_EQ(0, cork_send(a, b, 1400, NULL, 0));
-		ASSERT_EQ(0, cap_next(cap, sock_port(b), &c));
-		EXPECT_TRUE(c.csum_partial);
-		sent++;
-
-		if (fam) {
-			ASSERT_EQ(0, setsockopt(a, IPPROTO_IPV6, IPV6_MTU,
-						&mtu, sizeof(mtu)));
-			ASSERT_EQ(0, cork_send(a, b, 4000, NULL, 0));
-			ASSERT_EQ(0, cap_next(cap, sock_port(b), &c));
-			EXPECT_FALSE(c.csum_partial);
-			EXPECT_NE(0, c.check);
-			sent++;
-		} else {
-			ASSERT_EQ(0, cork_send(a, b, 1400, &tos, sizeof(tos)));
-			ASSERT_EQ(0, cap_next(cap, sock_port(b), &c));
-			EXPECT_FALSE(c.csum_partial);
-			EXPECT_NE(0, c.check);
-			sent++;
-
-			ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_NO_CHECK,
-						&one, sizeof(one)));
-			ASSERT_EQ(0, cork_send(a, b, 1400, NULL, 0));
-			ASSERT_EQ(0, cap_next(cap, sock_port(b), &c));
-			EXPECT_EQ(0, c.check);
+				if (sends[i].set == MTU)
+					ASSERT_EQ(0, setsockopt(fd, IPPROTO_IPV6,
+								IPV6_MTU, &mtu,
+								sizeof(mtu)));
+				if (sends[i].set == NO_CHECK)
+					ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET,
+								SO_NO_CHECK,
+								&one,
+								sizeof(one)));
+			}
+			cap_pair(_metadata, cap, sends[i].plain ? p : -1, a, b,
+				 sends[i].len, sends[i].nseg,
+				 sends[i].tos ? &tos : NULL,
+				 sends[i].tos ? sizeof(tos) : 0,
+				 sends[i].partial, sends[i].zero);
 			sent++;
 		}
 		EXPECT_EQ(sent, sys_u64(101, "stamped"));
