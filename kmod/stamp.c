@@ -349,79 +349,30 @@ unpin:
 }
 
 /*
- * One stamped datagram; under tx_lock. A small payload is copied behind
- * the header and the two leave in one UDP send. A larger one is not
- * copied here. Where its pages can be pinned, header and pages leave in
- * one UDP send too (ordo_stamp_pin()). Otherwise the header goes first
- * into the socket's cork (MSG_MORE), then the caller's payload is
- * appended straight from its iterator and the datagram is pushed.
- * tx_lock keeps the two calls together (UDP_CORK and MSG_MORE are
- * refused on attached sockets, so nothing else corks it), so no other
- * sender can slip data in between: datagrams are never torn. Unless the
- * caller passed control messages, the header carries a segment size of
- * the whole datagram, so that its checksum is left to the device
- * (ordo_stamp_cork_fit()).
+ * The payload of one stamped datagram, appended to the corked header; under
+ * tx_lock. The header goes first into the socket's cork (MSG_MORE), then
+ * the caller's payload is appended straight from its iterator and the
+ * datagram is pushed. tx_lock keeps the two calls together (UDP_CORK and
+ * MSG_MORE are refused on attached sockets, so nothing else corks it),
+ * so no other sender can slip data in between: datagrams are never torn.
+ * Unless the caller passed control messages, the header carries a
+ * segment size of the whole datagram, so that its checksum is left to
+ * the device (ordo_stamp_cork_fit()).
  */
-static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
-			   struct msghdr *msg, size_t len)
+static int ordo_stamp_send_corked(struct ordo_stamp_sk *st, struct sock *sk,
+				  struct msghdr *msg, size_t len, u32 hlen)
 {
-	struct ordo_lc_domain *d = st->dom;
-	/* the size limit counts the largest header: u64 vector entries */
-	u32 hmax = ordo_wire_hdr_len(d->kind, d->kind == ORDO_WIRE_KIND_VECTOR ?
-				     d->clk.vc.n : 0);
-	struct ordo_stamp_tx *b;
 	/* a copy of *msg: INIT_STACK_ALL_ZERO's zeroing is wasted on it */
 	struct msghdr hm __uninitialized;
 	union ordo_stamp_gso gso;
-	unsigned int np;
 	struct kvec kv;
 	bool csum;
-	u32 hlen;
 	int err;
 
-	err = ordo_stamp_send_check(sk, msg, len, hmax);
-	if (err <= 0)
-		return err ?: ordo_stamp_orig_send(st, sk, msg, len);
-	b = st->tx;
-	if (unlikely(!b)) {
-		b = (void *)__get_free_page(GFP_KERNEL);
-		if (!b)
-			return -ENOMEM;
-		st->tx = b;
-	}
-	/* the encoded length: u32 entries (VC32) whenever they all fit */
-	err = ordo_lc_send(d, b->hdr, hmax);
-	if (err < 0)
-		return err;
-	hlen = err;
-	if (len <= ORDO_STAMP_COPY_MAX) {
-		/* small: header and payload from one buffer, one UDP send */
-		if (!copy_from_iter_full(b->hdr + hlen, len, &msg->msg_iter))
-			return -EFAULT;
-		hm = *msg;
-		hm.msg_flags &= ~MSG_ZEROCOPY;
-		kv.iov_base = b->hdr;
-		kv.iov_len = hlen + len;
-		iov_iter_kvec(&hm.msg_iter, ITER_SOURCE, &kv, 1, hlen + len);
-		err = ordo_stamp_orig_send(st, sk, &hm, hlen + len);
-		if (err >= 0)
-			err = err >= hlen ? err - hlen : 0;
-		return err;
-	}
-	hm = *msg;
-	hm.msg_flags &= ~MSG_ZEROCOPY;
-	np = ordo_stamp_pin(b, hlen, &msg->msg_iter, &hm.msg_iter);
-	if (np) {
-		err = ordo_stamp_orig_send(st, sk, &hm, hlen + len);
-		ordo_stamp_unpin(b, np);
-		if (err >= 0)
-			err = err >= hlen ? err - hlen : 0;
-		return err;
-	}
 	/* the header, with the caller's address and control messages */
 	hm = *msg;
 	hm.msg_flags = (hm.msg_flags | MSG_MORE) & ~MSG_ZEROCOPY;
-	kv.iov_base = b->hdr;
+	kv.iov_base = st->tx->hdr;
 	kv.iov_len = hlen;
 	iov_iter_kvec(&hm.msg_iter, ITER_SOURCE, &kv, 1, hlen);
 	/* the caller's control messages, if any, go as they came */
@@ -450,13 +401,72 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 }
 
 /*
+ * One stamped datagram; under tx_lock. A small payload is copied behind
+ * the header, and the two leave in one UDP send. A larger one is not
+ * copied here: where its pages can be pinned, header and pages leave in
+ * one UDP send too (ordo_stamp_pin()); otherwise it is appended to the
+ * corked header (ordo_stamp_send_corked()).
+ */
+static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
+			   struct msghdr *msg, size_t len)
+{
+	struct ordo_lc_domain *d = st->dom;
+	/* the size limit counts the largest header: u64 vector entries */
+	u32 hmax = ordo_wire_hdr_len(d->kind, d->kind == ORDO_WIRE_KIND_VECTOR ?
+				     d->clk.vc.n : 0);
+	struct ordo_stamp_tx *b;
+	/* a copy of *msg: INIT_STACK_ALL_ZERO's zeroing is wasted on it */
+	struct msghdr hm __uninitialized;
+	unsigned int np = 0;
+	struct kvec kv;
+	u32 hlen;
+	int err;
+
+	err = ordo_stamp_send_check(sk, msg, len, hmax);
+	if (err <= 0)
+		return err ?: ordo_stamp_orig_send(st, sk, msg, len);
+	b = st->tx;
+	if (unlikely(!b)) {
+		b = (void *)__get_free_page(GFP_KERNEL);
+		if (!b)
+			return -ENOMEM;
+		st->tx = b;
+	}
+	/* the encoded length: u32 entries (VC32) whenever they all fit */
+	err = ordo_lc_send(d, b->hdr, hmax);
+	if (err < 0)
+		return err;
+	hlen = err;
+	hm = *msg;
+	hm.msg_flags &= ~MSG_ZEROCOPY;
+	if (len <= ORDO_STAMP_COPY_MAX) {
+		/* small: header and payload from one buffer */
+		if (!copy_from_iter_full(b->hdr + hlen, len, &msg->msg_iter))
+			return -EFAULT;
+		kv.iov_base = b->hdr;
+		kv.iov_len = hlen + len;
+		iov_iter_kvec(&hm.msg_iter, ITER_SOURCE, &kv, 1, hlen + len);
+	} else {
+		np = ordo_stamp_pin(b, hlen, &msg->msg_iter, &hm.msg_iter);
+		if (!np)
+			return ordo_stamp_send_corked(st, sk, msg, len, hlen);
+	}
+	err = ordo_stamp_orig_send(st, sk, &hm, hlen + len);
+	ordo_stamp_unpin(b, np);
+	if (err >= 0)
+		err = err >= hlen ? err - hlen : 0;
+	return err;
+}
+
+/*
  * The state is unhooked from the socket only under its tx_lock (detach)
  * or when no call can run (close), and freed after a grace period. So a
  * sender that takes tx_lock and then still finds the state hooked, both
  * inside one RCU read-side section, needs no reference of its own: the
- * state stays hooked, and alive, until it drops tx_lock. mutex_unlock() may still touch the lock
- * after a waiter has taken it, hence the unlock inside rcu_read_lock().
- * When tx_lock is contended, the sender takes a reference and waits.
+ * state stays hooked, and alive, until it drops tx_lock. mutex_unlock()
+ * may still touch the lock after a waiter has taken it, hence the unlock
+ * inside rcu_read_lock(). When tx_lock is contended, the sender takes a
+ * reference, waits, and then checks that the state is still hooked.
  */
 static int ordo_stamp_sendmsg(struct sock *sk, struct msghdr *msg, size_t len)
 {
