@@ -32,6 +32,7 @@
 #include <linux/socket.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
+#include <asm/unaligned.h>
 #include <linux/udp.h>
 #include <net/dst.h>
 #include <net/inet_sock.h>
@@ -48,10 +49,14 @@ static_assert(sizeof(struct ordo_lclock_cmsg) == 48);
 #define ORDO_STAMP_MAX_DGRAM	65535U
 /*
  * Payloads up to this size are copied behind the header and sent in one
- * call (cheaper than pinning pages for small datagrams); larger ones are
- * sent from the caller's pages, or appended to the corked header.
+ * call; larger ones are sent from the caller's pages, or appended to the
+ * corked header. Copying 2 KiB costs about what pinning and releasing a
+ * page does (two atomic operations on its refcount, the page table
+ * walk). In the test VM, 1400 B: 0.89 of plain UDP's rate copied, 0.82
+ * pinned, without ERMS; 0.90 and 1.03 with it: the copy's worse case is
+ * the better one.
  */
-#define ORDO_STAMP_COPY_MAX	512
+#define ORDO_STAMP_COPY_MAX	2048
 /*
  * A larger payload is sent from the caller's pages, pinned for the call:
  * up to this many iovec segments, and this many pages (a 64 KiB payload
@@ -299,6 +304,87 @@ static void ordo_stamp_cork_fit(struct ordo_stamp_sk *st, struct sock *sk,
 	}
 }
 
+/*
+ * Copy @n bytes from user memory at @src to @dst with plain loads,
+ * 32 bytes per pass. copy_from_user() is a string instruction ("rep
+ * movsb" with ERMS), which the test VM (QEMU TCG) emulates one element
+ * at a time: a 64 B payload costs 64 iterations there.
+ */
+static int ordo_stamp_get_user(u8 *dst, const u8 __user *src, size_t n)
+{
+	u64 a, b, c, d;
+	u32 w;
+	u16 h;
+	u8 l;
+
+	if (!user_access_begin(src, n))
+		return -EFAULT;
+	for (; n >= 32; n -= 32, src += 32, dst += 32) {
+		unsafe_get_user(a, (const u64 __user *)src, fault);
+		unsafe_get_user(b, (const u64 __user *)(src + 8), fault);
+		unsafe_get_user(c, (const u64 __user *)(src + 16), fault);
+		unsafe_get_user(d, (const u64 __user *)(src + 24), fault);
+		put_unaligned(a, (u64 *)dst);
+		put_unaligned(b, (u64 *)(dst + 8));
+		put_unaligned(c, (u64 *)(dst + 16));
+		put_unaligned(d, (u64 *)(dst + 24));
+	}
+	for (; n >= 8; n -= 8, src += 8, dst += 8) {
+		unsafe_get_user(a, (const u64 __user *)src, fault);
+		put_unaligned(a, (u64 *)dst);
+	}
+	if (n & 4) {
+		unsafe_get_user(w, (const u32 __user *)src, fault);
+		put_unaligned(w, (u32 *)dst);
+		src += 4;
+		dst += 4;
+	}
+	if (n & 2) {
+		unsafe_get_user(h, (const u16 __user *)src, fault);
+		put_unaligned(h, (u16 *)dst);
+		src += 2;
+		dst += 2;
+	}
+	if (n & 1) {
+		unsafe_get_user(l, src, fault);
+		*dst = l;
+	}
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/*
+ * copy_from_iter_full() for a small payload: @len bytes of @from into
+ * @dst, @from advanced past them on success and left as it was on a
+ * fault. A payload in user memory is copied by ordo_stamp_get_user().
+ */
+static bool ordo_stamp_copy(u8 *dst, size_t len, struct iov_iter *from)
+{
+	const struct iovec *iov;
+	size_t off, left, n;
+
+	if (!user_backed_iter(from) || len > iov_iter_count(from))
+		return copy_from_iter_full(dst, len, from);
+	off = from->iov_offset;
+	if (iter_is_ubuf(from)) {
+		if (ordo_stamp_get_user(dst, from->ubuf + off, len))
+			return false;
+	} else {
+		for (iov = from->iov, left = len; left; iov++, off = 0) {
+			n = min(iov->iov_len - off, left);
+			if (ordo_stamp_get_user(dst, iov->iov_base + off, n))
+				return false;
+			dst += n;
+			left -= n;
+		}
+	}
+	iov_iter_advance(from, len);
+	return true;
+}
+
 static void ordo_stamp_unpin(struct ordo_stamp_tx *b, unsigned int np)
 {
 	while (np)
@@ -401,8 +487,8 @@ static int ordo_stamp_send_corked(struct ordo_stamp_sk *st, struct sock *sk,
 }
 
 /*
- * One stamped datagram; under tx_lock. A small payload is copied behind
- * the header, and the two leave in one UDP send. A larger one is not
+ * One stamped datagram; under tx_lock. A payload up to 2 KiB is copied
+ * behind the header, and the two leave in one UDP send. A larger one is not
  * copied here: where its pages can be pinned, header and pages leave in
  * one UDP send too (ordo_stamp_pin()); otherwise it is appended to the
  * corked header (ordo_stamp_send_corked()).
@@ -441,7 +527,7 @@ static int ordo_stamp_send(struct ordo_stamp_sk *st, struct sock *sk,
 	hm.msg_flags &= ~MSG_ZEROCOPY;
 	if (len <= ORDO_STAMP_COPY_MAX) {
 		/* small: header and payload from one buffer */
-		if (!copy_from_iter_full(b->hdr + hlen, len, &msg->msg_iter))
+		if (!ordo_stamp_copy(b->hdr + hlen, len, &msg->msg_iter))
 			return -EFAULT;
 		kv.iov_base = b->hdr;
 		kv.iov_len = hlen + len;

@@ -260,7 +260,7 @@ struct rx {
 		struct ordo_lclock_cmsg cm;
 		char cm_buf[sizeof(struct ordo_lclock_cmsg) + 16 * ORDO_VC_MAX];
 	};
-	char data[2048];
+	char data[4096];
 };
 
 static ssize_t recv_one(int fd, struct rx *r, size_t len, int flags)
@@ -1115,17 +1115,17 @@ struct sender {
 static void *send_thread(void *arg)
 {
 	struct sender *s = arg;
-	unsigned char buf[600];
+	unsigned char buf[2700];
 	int i;
 
 	for (i = 0; i < s->count; i++) {
-		size_t len = 16 + (i * 37) % 580;
+		size_t len = 16 + (i * 37) % 580 + (i % 2 ? 2048 : 0);
 
 		int err;
 
 		memset(buf, s->id * 16 + i % 16, len);
 		memcpy(buf, &len, sizeof(len));
-		/* over 512 B: pinned pages, or corked (9 segments) */
+		/* over 2 KiB: pinned pages, or corked (9 segments) */
 		while ((err = send_to_segs(s->fd, s->to, buf, len,
 					   i % 3 ? 1 : 9, s->flags)) ==
 		       -ENOBUFS || err == -EAGAIN)
@@ -1481,11 +1481,12 @@ static int send_segments(struct __test_metadata *_metadata, int a, int b,
 
 /*
  * Payload sizes and layouts across the send paths: copied behind the
- * header (up to 512 B), sent from the caller's pinned pages (larger, up
- * to 8 segments, up to 17 pages), or appended to the corked header
- * straight from the caller's iterator (9 segments and more, and memory
- * without struct pages, /dev/mem, which cannot be pinned); from one or
- * several segments, zero length ones among them, straddling pages.
+ * header (up to 2 KiB, from any number of segments, every length of the
+ * copy's tail), sent from the caller's pinned pages (larger, up to 8
+ * segments, up to 17 pages), or appended to the corked header straight
+ * from the caller's iterator (9 segments and more, and memory without
+ * struct pages, /dev/mem, which cannot be pinned); from one or several
+ * segments, zero length ones among them, straddling pages.
  * Every datagram arrives whole, byte for byte, stamped once, IPv4 and
  * IPv6. A payload running into an inaccessible page gets EFAULT.
  */
@@ -1497,9 +1498,18 @@ TEST_F(lc, payload_paths)
 	} cases[] = {
 		{ 1, { 0 }, { 0 } },
 		{ 1, { 100 }, { 1 } },
-		{ 1, { 4095 }, { 512 } },		/* copied */
-		{ 1, { 4095 }, { 513 } },		/* pinned */
+		{ 1, { 4093 }, { 2 } },
+		{ 1, { 4091 }, { 7 } },
+		{ 1, { 4090 }, { 31 } },
+		{ 1, { 4 }, { 33 } },
+		{ 1, { 4095 }, { 2048 } },		/* copied */
+		{ 1, { 4095 }, { 2049 } },		/* pinned */
 		{ 1, { 0 }, { 1400 } },
+		{ 3, { 4095, 100, 8190 }, { 1, 37, 6 } },
+		{ 9, { 1, 4000, 4100, 8100, 12200, 16300, 20400, 24500,
+		       28600 },
+		     { 13, 200, 0, 201, 202, 203, 204, 205, 206 } },
+						/* 9 segments, copied */
 		{ 1, { 0 }, { 4096 } },
 		{ 1, { 1 }, { 4096 } },
 		{ 1, { 0 }, { 16384 } },
@@ -1509,15 +1519,18 @@ TEST_F(lc, payload_paths)
 		{ 4, { 10, 4000, 9000, 20000 },
 		     { 200, 0, 1000, 300 } },
 		{ 4, { 4000, 8100, 12200, 16300 },
-		     { 300, 300, 300, 300 } },		/* straddling */
+		     { 300, 300, 300, 300 } },		/* straddling, copied */
 		{ 4, { 4000, 8100, 12200, 16300 },
-		     { 96, 96, 96, 96 } },		/* 384 B: copied */
+		     { 700, 700, 700, 700 } },		/* straddling, pinned */
 		{ 8, { 4000, 8100, 12200, 16300, 20400, 24500, 28600,
 		       32700 },
 		     { 300, 300, 300, 300, 300, 300, 300, 300 } },
+		{ 8, { 4000, 8100, 12200, 16300, 20400, 24500, 28600,
+		       32700 },
+		     { 600, 600, 600, 600, 600, 600, 600, 600 } },
 		{ 9, { 4000, 8100, 12200, 16300, 20400, 24500, 28600,
 		       32700, 36800 },
-		     { 300, 300, 300, 300, 300, 300, 300, 300, 300 } },
+		     { 600, 600, 600, 600, 600, 600, 600, 600, 600 } },
 						/* 9 segments: corked */
 	};
 	unsigned char *mem = mmap(NULL, PP_PAGES * 4096, PROT_READ | PROT_WRITE,
@@ -1576,10 +1589,11 @@ TEST_F(lc, payload_paths)
 		close(fd);
 
 	/*
-	 * A payload that runs into an inaccessible page, from one segment
-	 * (pinned: the pin fails half way) and from nine (corked): EFAULT,
-	 * as plain UDP gives, and nothing sent. (The clock has ticked for
-	 * the send, as for any send that fails.)
+	 * A payload that runs into an inaccessible page, on each path:
+	 * 1000 B from one segment (copied: the copy faults half way), 3000 B
+	 * from one (pinned: the pin fails half way) and from nine (corked):
+	 * EFAULT, as plain UDP gives for the 1000 B, and nothing sent. (The
+	 * clock has ticked for the send, as for any send that fails.)
 	 */
 	mem = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1596,8 +1610,8 @@ TEST_F(lc, payload_paths)
 		ASSERT_EQ(0, dom_add(101, KIND_L, 1, 0, 0));
 		ASSERT_EQ(0, attach(a, 101, 0));
 		ASSERT_EQ(0, attach(b, 101, 0));
-		for (k = 0; k < 3; k++) {
-			int s = k ? a : p, nseg = k == 2 ? 9 : 1;
+		for (k = 0; k < 4; k++) {
+			int s = k ? a : p, nseg = k == 3 ? 9 : 1;
 			struct sockaddr_storage ss;
 			socklen_t sl = sizeof(ss);
 			struct msghdr mh = {
@@ -1610,18 +1624,19 @@ TEST_F(lc, payload_paths)
 			mh.msg_namelen = sl;
 			for (i = 0; i < nseg; i++) {
 				iov[i].iov_base = mem + 4096 - 900 + 100 * i;
-				iov[i].iov_len = i < nseg - 1 ? 100 : 1000;
+				iov[i].iov_len = i < nseg - 1 ? 100 :
+						 k < 2 ? 1000 : 3000;
 			}
 			errno = 0;
-			EXPECT_EQ(-1, sendmsg(s, &mh, 0))
-				TH_LOG("%d segments", nseg);
-			EXPECT_EQ(EFAULT, errno) TH_LOG("%d segments", nseg);
+			EXPECT_EQ(-1, sendmsg(s, &mh, 0)) TH_LOG("send %d", k);
+			EXPECT_EQ(EFAULT, errno) TH_LOG("send %d", k);
 		}
 		/* nothing left behind in the cork: the next ones arrive */
 		EXPECT_EQ(-1, recv(b, mem, 100, MSG_DONTWAIT));
 		EXPECT_EQ(EAGAIN, errno);
-		EXPECT_EQ(0, cork_send(a, b, 1400, 9, NULL, 0));
-		EXPECT_EQ(0, cork_send(a, b, 1400, 1, NULL, 0));
+		EXPECT_EQ(0, cork_send(a, b, 3000, 9, NULL, 0));
+		EXPECT_EQ(0, cork_send(a, b, 3000, 1, NULL, 0));
+		EXPECT_EQ(0, cork_send(a, b, 1000, 1, NULL, 0));
 		close(p);
 		close(a);
 		close(b);
@@ -1729,15 +1744,17 @@ static void cap_pair(struct __test_metadata *_metadata, int cap, int p,
 }
 
 /*
- * A payload over 512 B leaves as plain UDP's would. From up to 8 iovec
- * segments in user memory it is sent from the caller's pinned pages in
- * one UDP send: the checksum takes the same form as a plain datagram's,
- * control messages (IP_TOS) or not; over the MTU (IPV6_MTU 1280: built
- * in fragments, which lo sends as one packet) UDP sums it in software,
- * and with SO_NO_CHECK it is zero on the wire. From 9 segments the
- * payload is appended to the corked header: its checksum is left to the
- * device where it fits the path, and summed in software otherwise, also
- * with control messages. Every one arrives whole, stamped.
+ * A large payload leaves as plain UDP's would. Copied behind the header
+ * (up to 2 KiB, any number of segments) or, larger, from up to 8 iovec
+ * segments in user memory sent from the caller's pinned pages, it goes
+ * in one UDP send: the checksum takes the same form as a plain
+ * datagram's, control messages (IP_TOS) or not; over the MTU (IPV6_MTU
+ * 1280: built in fragments, which lo sends as one packet) UDP sums it in
+ * software, and with SO_NO_CHECK it is zero on the wire. Over 2 KiB from
+ * 9 segments the payload is appended to the corked header: its checksum
+ * is left to the device where it fits the path, and summed in software
+ * otherwise, also with control messages. Every one arrives whole,
+ * stamped.
  */
 TEST_F(lc, large_checksum)
 {
@@ -1750,13 +1767,18 @@ TEST_F(lc, large_checksum)
 		bool tos, plain, partial, zero;
 	} sends[] = {
 		{ BOTH, NONE, 1400, 1, false, true, true, false },
-		{ BOTH, NONE, 1400, 8, false, false, true, false },
 		{ BOTH, NONE, 1400, 9, false, false, true, false },
+		{ BOTH, NONE, 3000, 1, false, true, true, false },
+		{ BOTH, NONE, 3000, 8, false, false, true, false },
+		{ BOTH, NONE, 3000, 9, false, false, true, false },
 		{ V4, NONE, 1400, 1, true, true, true, false },
-		{ V4, NONE, 1400, 8, true, false, true, false },
-		{ V4, NONE, 1400, 9, true, false, false, false },
+		{ V4, NONE, 3000, 1, true, true, true, false },
+		{ V4, NONE, 3000, 8, true, false, true, false },
+		{ V4, NONE, 3000, 9, true, false, false, false },
 		{ V4, NO_CHECK, 1400, 1, false, true, false, true },
-		{ V4, NO_CHECK, 1400, 9, false, false, false, true },
+		{ V4, NO_CHECK, 3000, 1, false, true, false, true },
+		{ V4, NO_CHECK, 3000, 9, false, false, false, true },
+		{ V6, MTU, 2000, 1, false, true, false, false },
 		{ V6, MTU, 4000, 1, false, true, false, false },
 		{ V6, MTU, 4000, 9, false, false, false, false },
 	};
