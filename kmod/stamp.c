@@ -32,8 +32,8 @@
 #include <linux/socket.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
-#include <asm/unaligned.h>
 #include <linux/udp.h>
+#include <asm/unaligned.h>
 #include <net/dst.h>
 #include <net/inet_sock.h>
 #include <net/sock.h>
