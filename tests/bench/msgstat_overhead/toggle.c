@@ -14,10 +14,11 @@
  *   both   both (ordo-msgstat -n NS_TX -n NS_RX)
  *   tcnull (diagnostic) an empty tc program on the same hooks
  *   cg     (diagnostic) the wire probes as cgroup_skb on the cgroup v2 root
+ *   cgnull (diagnostic) an empty cgroup_skb program (pass) there instead
  *
  * -u stamps with libordo's userspace implementation (struct ordo_ldom)
  * instead of ordo.ko: the same datagrams on the wire, and no module needed
- * for tc, tcnull and cg. With TOGGLE_PROG_STATS set (and sysctl
+ * for tc, tcnull, cg and cgnull. With TOGGLE_PROG_STATS set (and sysctl
  * kernel.bpf_stats_enabled=1, which itself slows every program) it prints
  * the probes' run count and mean ns per run on stderr.
  *
@@ -247,6 +248,9 @@ static int null_tc = -1;
 /* cg: the cgroup the sender and receiver run in, the probes' links */
 static int cg_fd = -1;
 static struct bpf_link *cg_links[2];
+/* cgnull: attach the empty program (keep_prog) instead of the probes */
+static int cg_null;
+static int keep_prog = -1;
 
 /* the veth end of the namespace: its only interface but lo */
 static int veth_of(int nsfd)
@@ -364,6 +368,14 @@ static void hooks_teardown(void)
 /* cg: cgroup_skb ingress and egress on the cgroup of the stream */
 static void cg_on(void)
 {
+	if (cg_null) {
+		if (bpf_prog_attach(keep_prog, cg_fd, BPF_CGROUP_INET_INGRESS,
+				    BPF_F_ALLOW_MULTI) ||
+		    bpf_prog_attach(keep_prog, cg_fd, BPF_CGROUP_INET_EGRESS,
+				    BPF_F_ALLOW_MULTI))
+			die("attach the empty cgroup_skb program", errno);
+		return;
+	}
 	cg_links[0] = bpf_program__attach_cgroup(skel->progs.msgstat_cg_rx, cg_fd);
 	cg_links[1] = bpf_program__attach_cgroup(skel->progs.msgstat_cg_tx, cg_fd);
 	if (!cg_links[0] || !cg_links[1])
@@ -372,6 +384,11 @@ static void cg_on(void)
 
 static void cg_off(void)
 {
+	if (cg_null) {
+		bpf_prog_detach2(keep_prog, cg_fd, BPF_CGROUP_INET_INGRESS);
+		bpf_prog_detach2(keep_prog, cg_fd, BPF_CGROUP_INET_EGRESS);
+		return;
+	}
 	bpf_link__destroy(cg_links[0]);
 	bpf_link__destroy(cg_links[1]);
 	cg_links[0] = cg_links[1] = NULL;
@@ -386,7 +403,7 @@ static void cg_off(void)
  * hooks with no program for the stream, an on phase with the probes.
  */
 #define KEEP_CG	"ordo_mso_keep"
-static int keep_cg = -1, keep_prog = -1;
+static int keep_cg = -1;
 static char keep_path[64];
 
 static void cg_unkeep(void);
@@ -430,6 +447,8 @@ static void cg_unkeep(void)
 {
 	if (keep_cg < 0)
 		return;
+	if (cg_null)	/* died in an on phase */
+		cg_off();
 	bpf_prog_detach2(keep_prog, keep_cg, BPF_CGROUP_INET_INGRESS);
 	bpf_prog_detach2(keep_prog, keep_cg, BPF_CGROUP_INET_EGRESS);
 	close(keep_cg);
@@ -510,7 +529,7 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	if (argc != 7) {
-		fprintf(stderr, "usage: toggle [-u] NS_TX NS_RX RX_ADDR SEC PHASE_MS tc|stamp|both|tcnull|cg\n");
+		fprintf(stderr, "usage: toggle [-u] NS_TX NS_RX RX_ADDR SEC PHASE_MS tc|stamp|both|tcnull|cg|cgnull\n");
 		return 2;
 	}
 	secs = atof(argv[4]);
@@ -518,13 +537,14 @@ int main(int argc, char **argv)
 	tc = !strcmp(argv[6], "tc") || !strcmp(argv[6], "both") ||
 	     !strcmp(argv[6], "tcnull");
 	stamp = !strcmp(argv[6], "stamp") || !strcmp(argv[6], "both");
-	cg = !strcmp(argv[6], "cg");
+	cg_null = !strcmp(argv[6], "cgnull");
+	cg = !strcmp(argv[6], "cg") || cg_null;
 	if (!(secs > 0) || phase_ms < 50 || (!tc && !stamp && !cg)) {
 		fprintf(stderr, "toggle: bad SEC, PHASE_MS (>= 50) or MODE\n");
 		return 2;
 	}
 	if (user && stamp) {
-		fprintf(stderr, "toggle: -u: no stamp probe without ordo.ko (modes tc, tcnull, cg)\n");
+		fprintf(stderr, "toggle: -u: no stamp probe without ordo.ko (modes tc, tcnull, cg, cgnull)\n");
 		return 2;
 	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -660,7 +680,7 @@ int main(int argc, char **argv)
 		}
 	}
 	msgstat_bpf__destroy(skel);
-	if (null_tc < 0 && (double)probes < 0.9 * sum_on_rx) {
+	if (null_tc < 0 && !cg_null && (double)probes < 0.9 * sum_on_rx) {
 		fprintf(stderr, "toggle: the probes counted %llu of %.0f datagrams received while on\n",
 			(unsigned long long)probes, sum_on_rx);
 		return 1;
