@@ -228,7 +228,19 @@ static int send_to(int fd, int to, const void *buf, size_t len, int flags)
 		-errno : 0;
 }
 
-/* send_to() from @nseg iovec segments of @buf (9 and more: corked) */
+/* @len bytes of @buf cut into @nseg nearly equal iovec segments */
+static void split_iov(struct iovec *iov, const void *buf, size_t len,
+		      int nseg)
+{
+	int i;
+
+	for (i = 0; i < nseg; i++) {
+		iov[i].iov_base = (char *)buf + len * i / nseg;
+		iov[i].iov_len = len * (i + 1) / nseg - len * i / nseg;
+	}
+}
+
+/* send_to() from @nseg iovec segments of @buf */
 static int send_to_segs(int fd, int to, const void *buf, size_t len,
 			int nseg, int flags)
 {
@@ -238,16 +250,12 @@ static int send_to_segs(int fd, int to, const void *buf, size_t len,
 		.msg_name = &ss, .msg_namelen = sizeof(ss),
 		.msg_iov = iov, .msg_iovlen = nseg,
 	};
-	int i;
 
 	if (nseg > 16)
 		return -EINVAL;
 	if (getsockname(to, (struct sockaddr *)&ss, &mh.msg_namelen))
 		return -errno;
-	for (i = 0; i < nseg; i++) {
-		iov[i].iov_base = (char *)buf + len * i / nseg;
-		iov[i].iov_len = len * (i + 1) / nseg - len * i / nseg;
-	}
+	split_iov(iov, buf, len, nseg);
 	return sendmsg(fd, &mh, flags) < 0 ? -errno : 0;
 }
 
@@ -1388,7 +1396,7 @@ static unsigned char pat(unsigned int seq, size_t off)
  * One @len-byte datagram a -> b from @nseg iovec segments, with @ctl if
  * any; 0 when it came whole.
  */
-static int cork_send(int a, int b, size_t len, int nseg, const void *ctl,
+static int seg_send(int a, int b, size_t len, int nseg, const void *ctl,
 		     size_t ctllen)
 {
 	static uint8_t out[8192], in[8192];
@@ -1408,10 +1416,7 @@ static int cork_send(int a, int b, size_t len, int nseg, const void *ctl,
 	mh.msg_namelen = sl;
 	for (i = 0; i < len; i++)
 		out[i] = i * 7 + len;
-	for (i = 0; i < (size_t)nseg; i++) {
-		iov[i].iov_base = out + len * i / nseg;
-		iov[i].iov_len = len * (i + 1) / nseg - len * i / nseg;
-	}
+	split_iov(iov, out, len, nseg);
 	if (sendmsg(a, &mh, 0) != (ssize_t)len)
 		return -errno;
 	n = recv(b, in, sizeof(in), 0);
@@ -1634,9 +1639,9 @@ TEST_F(lc, payload_paths)
 		/* nothing left behind in the cork: the next ones arrive */
 		EXPECT_EQ(-1, recv(b, mem, 100, MSG_DONTWAIT));
 		EXPECT_EQ(EAGAIN, errno);
-		EXPECT_EQ(0, cork_send(a, b, 3000, 9, NULL, 0));
-		EXPECT_EQ(0, cork_send(a, b, 3000, 1, NULL, 0));
-		EXPECT_EQ(0, cork_send(a, b, 1000, 1, NULL, 0));
+		EXPECT_EQ(0, seg_send(a, b, 3000, 9, NULL, 0));
+		EXPECT_EQ(0, seg_send(a, b, 3000, 1, NULL, 0));
+		EXPECT_EQ(0, seg_send(a, b, 1000, 1, NULL, 0));
 		close(p);
 		close(a);
 		close(b);
@@ -1729,11 +1734,11 @@ static void cap_pair(struct __test_metadata *_metadata, int cap, int p,
 	struct cap c;
 
 	if (p >= 0) {
-		ASSERT_EQ(0, cork_send(p, p, len, 1, ctl, ctllen));
+		ASSERT_EQ(0, seg_send(p, p, len, 1, ctl, ctllen));
 		ASSERT_EQ(0, cap_next(cap, sock_port(p), &c));
 		EXPECT_EQ(want_partial, c.csum_partial) TH_LOG("plain %zu", len);
 	}
-	ASSERT_EQ(0, cork_send(a, b, len, nseg, ctl, ctllen))
+	ASSERT_EQ(0, seg_send(a, b, len, nseg, ctl, ctllen))
 		TH_LOG("%zu B, %d segments", len, nseg);
 	ASSERT_EQ(0, cap_next(cap, sock_port(b), &c));
 	EXPECT_EQ(want_partial, c.csum_partial)
